@@ -1,0 +1,1 @@
+"""The Qt-free domain: media decoding, scanning, indexing, search, tags."""

@@ -1,0 +1,1 @@
+"""Plugins: manifests, discovery, the ONNX session factory and the encoder runtimes."""

@@ -1,0 +1,117 @@
+"""Ordered schema migrations. Version N is reached by applying ``MIGRATIONS[:N]`` in order.
+
+Migrations only ever add: new tables, new columns, new indexes. None deletes user data; a later
+issue adds its step at the end of the list.
+"""
+
+from __future__ import annotations
+
+V1 = """
+CREATE TABLE folders (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    added_at REAL NOT NULL,
+    last_scan REAL,
+    state TEXT NOT NULL DEFAULT 'new'          -- new | scanning | indexed | missing
+);
+CREATE TABLE files (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    folder_id INTEGER REFERENCES folders(id) ON DELETE SET NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    hash TEXT,                                 -- blake2b-128 of the content
+    kind TEXT NOT NULL,                        -- image | video | audio
+    status TEXT NOT NULL DEFAULT 'pending',    -- pending | indexed | error | missing
+    error TEXT,
+    width INTEGER,
+    height INTEGER,
+    taken_at TEXT,                             -- EXIF DateTimeOriginal, ISO 8601
+    camera TEXT,
+    meta TEXT,                                 -- JSON: more metadata
+    added_at REAL NOT NULL,
+    indexed_at REAL
+);
+CREATE INDEX files_hash ON files(hash);
+CREATE INDEX files_status ON files(status);
+CREATE INDEX files_folder ON files(folder_id);
+CREATE TABLE items (
+    id INTEGER PRIMARY KEY,
+    file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,                        -- image | video_frame | video_segment | audio_segment
+    start REAL,                                -- seconds, NULL for a still image
+    "end" REAL,
+    meta TEXT,
+    UNIQUE (file_id, kind, start)
+);
+CREATE UNIQUE INDEX items_whole ON items(file_id, kind) WHERE start IS NULL;
+CREATE TABLE encoders (
+    id TEXT PRIMARY KEY,                       -- encoder id from a plugin manifest
+    space TEXT NOT NULL,
+    modality TEXT NOT NULL,
+    dim INTEGER NOT NULL,
+    plugin TEXT,
+    version TEXT,
+    first_seen REAL NOT NULL
+);
+CREATE TABLE embeddings (
+    item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+    encoder TEXT NOT NULL REFERENCES encoders(id),
+    dtype TEXT NOT NULL,                       -- float32 | float16
+    vector BLOB NOT NULL,
+    PRIMARY KEY (item_id, encoder)
+);
+CREATE INDEX embeddings_encoder ON embeddings(encoder);
+CREATE TABLE texts (
+    id INTEGER PRIMARY KEY,
+    item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+    source TEXT NOT NULL,                      -- caption | ocr | transcript | user
+    producer TEXT,                             -- plugin/encoder id or 'user'
+    lang TEXT,
+    text TEXT NOT NULL,
+    created_at REAL NOT NULL
+);
+CREATE INDEX texts_item ON texts(item_id);
+CREATE VIRTUAL TABLE texts_fts USING fts5(text, content='texts', content_rowid='id');
+CREATE TRIGGER texts_ai AFTER INSERT ON texts BEGIN
+    INSERT INTO texts_fts(rowid, text) VALUES (new.id, new.text);
+END;
+CREATE TRIGGER texts_ad AFTER DELETE ON texts BEGIN
+    INSERT INTO texts_fts(texts_fts, rowid, text) VALUES ('delete', old.id, old.text);
+END;
+CREATE TRIGGER texts_au AFTER UPDATE ON texts BEGIN
+    INSERT INTO texts_fts(texts_fts, rowid, text) VALUES ('delete', old.id, old.text);
+    INSERT INTO texts_fts(rowid, text) VALUES (new.id, new.text);
+END;
+CREATE TABLE tags (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    color TEXT,
+    created_at REAL NOT NULL
+);
+CREATE TABLE labels (
+    item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+    tag_id INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,
+    source TEXT NOT NULL DEFAULT 'user',       -- user | classifier:<id>
+    score REAL,
+    created_at REAL NOT NULL,
+    PRIMARY KEY (item_id, tag_id, source)
+);
+CREATE INDEX labels_tag ON labels(tag_id);
+CREATE TABLE classifiers (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    space TEXT,
+    tags TEXT NOT NULL,                        -- JSON list of tag ids
+    metrics TEXT,                              -- JSON: accuracy, F1, ...
+    model_path TEXT,
+    created_at REAL NOT NULL
+);
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT
+);
+"""
+
+MIGRATIONS: list[str] = [V1]
+SCHEMA_VERSION = len(MIGRATIONS)
