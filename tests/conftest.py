@@ -177,3 +177,35 @@ def photos(tmp_path: Path) -> Path:
     for n, colour in enumerate(["red", "green", "blue"] * 3):
         make_photo(root / colour / f"{colour}-{n}.png", colour, seed=n)
     return root
+
+
+@pytest.fixture(scope="session")
+def default_plugin_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A plugins folder with the real offline default model, built once per test session."""
+    pytest.importorskip("torch")
+    default_model = pytest.importorskip("mmdesk.export.default_model")
+    root = tmp_path_factory.mktemp("default-plugins")
+    default_model.build_default(root / "default")
+    return root
+
+
+@pytest.fixture()
+def default_settings(tmp_path: Path, default_plugin_root: Path, monkeypatch: pytest.MonkeyPatch):
+    """Settings with an empty data folder and only the real default model installed."""
+    from mmdesk import config
+
+    monkeypatch.setenv("MMDESK_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("MMDESK_PLUGIN_PATH", str(default_plugin_root))
+    monkeypatch.setattr(config, "BUNDLED_PLUGINS", tmp_path / "no-bundled-plugins")
+    return config.Settings()
+
+
+@pytest.fixture(scope="session")
+def skimage_photos(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample library (scikit-image's real photos) written to a temporary folder."""
+    pytest.importorskip("skimage")
+    from mmdesk.core.sample import make_sample_library
+
+    root = tmp_path_factory.mktemp("sample-library")
+    make_sample_library(root)
+    return root
