@@ -1,0 +1,5 @@
+"""``python -m mmdesk``: the CLI."""
+
+from mmdesk.cli import run
+
+run()
