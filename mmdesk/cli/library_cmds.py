@@ -93,7 +93,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     with Library(_settings(args)) as lib:
         state = TaskState(None if args.json else progress_printer())
         report = lib.index(args.paths, state)
-    summary = {"found": report.found, "indexed": report.indexed, "skipped": report.skipped,
+    summary: dict[str, Any] = {"found": report.found, "indexed": report.indexed, "skipped": report.skipped,
                "moved": report.moved, "errors": report.errors, "missing": report.missing,
                "seconds": round(report.seconds, 2), "rate": round(report.rate, 2),
                "problems": report.problems}
@@ -153,7 +153,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_plugins(args: argparse.Namespace) -> int:
     registry = Registry(Settings())
     found = registry.discovered()
-    rows = [{"id": d.manifest.id if d.manifest else None, "ok": d.ok, "source": d.source,
+    rows: list[dict[str, Any]] = [{"id": d.manifest.id if d.manifest else None, "ok": d.ok,
+             "source": d.source,
              "folder": str(d.folder), "error": d.error,
              "version": d.manifest.version if d.manifest else None,
              "encoders": [e.id for e in d.manifest.encoders] if d.manifest else []}

@@ -27,6 +27,14 @@ log = logging.getLogger(__name__)
 INDEXED_KINDS = {"image"}
 
 
+@dataclass(frozen=True)
+class Work:
+    """A file to index and the encoders it still lacks (all of them when it changed)."""
+
+    candidate: Candidate
+    encoders: list[str]
+
+
 @dataclass
 class IndexReport:
     """What one run did."""
@@ -83,38 +91,39 @@ def _register(store: Store, encoder: Any) -> None:
 
 
 def _plan(store: Store, roots: list[Path], encoders: list[Any],
-          report: IndexReport) -> tuple[list[Candidate], dict[str, FileRow], set[str]]:
+          report: IndexReport) -> tuple[list[Work], dict[str, FileRow], set[str]]:
     """Files that need work, what the store knew under the roots, and every path seen."""
     known: dict[str, FileRow] = {}
     for root in roots:
         known.update(store.files_snapshot(str(root)))
-    complete = _complete_files(store, [e.spec.id for e in encoders])
+    complete = {e.spec.id: _complete_files(store, e.spec.id) for e in encoders}
     todo, seen = [], set()
     for candidate in scan(roots, kinds=INDEXED_KINDS,
                           on_problem=lambda p, why: report.problems.append((p, why))):
         report.found += 1
         seen.add(candidate.path)
         row = known.get(candidate.path)
-        if row and row.size == candidate.size and row.mtime_ns == candidate.mtime_ns and (
-                row.status == "error" or (row.status == "indexed" and row.id in complete)):
+        unchanged = bool(row and row.size == candidate.size and row.mtime_ns == candidate.mtime_ns)
+        if unchanged and row and row.status == "error":
             report.skipped += 1
             continue
-        todo.append(candidate)
+        done = unchanged and row is not None and row.status == "indexed"
+        missing = [e for e, ids in complete.items() if not (done and row and row.id in ids)]
+        if not missing:
+            report.skipped += 1
+            continue
+        todo.append(Work(candidate, missing))
     return todo, known, seen
 
 
-def _complete_files(store: Store, encoder_ids: list[str]) -> set[int]:
-    """Ids of files whose items all have vectors from every encoder."""
-    complete: set[int] | None = None
-    for encoder_id in encoder_ids:
-        ids = {r[0] for r in store.conn.execute(
-            "SELECT i.file_id FROM items i LEFT JOIN embeddings e ON e.item_id=i.id AND "
-            "e.encoder=? GROUP BY i.file_id HAVING COUNT(e.item_id)=COUNT(i.id)", (encoder_id,))}
-        complete = ids if complete is None else complete & ids
-    return complete or set()
+def _complete_files(store: Store, encoder_id: str) -> set[int]:
+    """Ids of files whose items all have vectors from the encoder."""
+    return {r[0] for r in store.conn.execute(
+        "SELECT i.file_id FROM items i LEFT JOIN embeddings e ON e.item_id=i.id AND "
+        "e.encoder=? GROUP BY i.file_id HAVING COUNT(e.item_id)=COUNT(i.id)", (encoder_id,))}
 
 
-def _run(store: Store, todo: list[Candidate], encoders: list[Any], state: TaskState,
+def _run(store: Store, todo: list[Work], encoders: list[Any], state: TaskState,
          report: IndexReport, batch_size: int, workers: int) -> None:
     """Decode ahead in a bounded window of futures, flush full batches as transactions."""
     ahead = max(batch_size * 2, workers * 4)
@@ -126,7 +135,8 @@ def _run(store: Store, todo: list[Candidate], encoders: list[Any], state: TaskSt
         try:
             while True:
                 while len(pending) < ahead and (nxt := next(queue, None)) is not None:
-                    pending.append(pool.submit(decode_file, nxt, encoders))
+                    wanted = [e for e in encoders if e.spec.id in nxt.encoders]
+                    pending.append(pool.submit(decode_file, nxt.candidate, wanted))
                 if not pending:
                     break
                 decoded = pending.popleft().result()

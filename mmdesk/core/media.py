@@ -59,7 +59,7 @@ def decode_image(data: bytes, *, min_side: int = 512, max_pixels: int = MAX_PIXE
     Large JPEGs are decoded at a reduced scale (much faster); transparent areas become white.
     """
     try:
-        image = Image.open(io.BytesIO(data))
+        image: Image.Image = Image.open(io.BytesIO(data))
         width, height = image.size
         if width * height > max_pixels:
             raise MediaError(f"{name}: {width}x{height} pixels is over the limit of {max_pixels}"
@@ -114,8 +114,9 @@ def _exif_meta(image: Image.Image) -> dict[str, Any]:
         taken = exif.get(0x0132)
     if isinstance(taken, str) and len(taken) >= 19:
         meta["taken_at"] = taken[:10].replace(":", "-") + "T" + taken[11:19]
-    if exif.get(0x0112):
-        meta["orientation"] = int(exif.get(0x0112))
+    orientation = exif.get(0x0112)
+    if isinstance(orientation, int) and orientation:
+        meta["orientation"] = orientation
     return meta
 
 

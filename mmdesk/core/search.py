@@ -122,7 +122,8 @@ class Searcher:
         return results
 
     def _allowed(self, ids: np.ndarray, filters: Filters) -> np.ndarray | None:
-        clauses, params = [], []
+        clauses: list[str] = []
+        params: list[Any] = []
         if filters.kinds:
             clauses.append("(" + " OR ".join("i.kind LIKE ?" for _ in filters.kinds) + ")")
             params += [f"{k}%" for k in filters.kinds]

@@ -30,7 +30,8 @@ def verify_files(folder: Path, files: dict[str, str], cache: Path | None = None)
         try:
             stat = path.stat()
         except OSError as exc:
-            raise PluginError(f"{folder.name}: model file {name} is missing ({exc.strerror})")
+            raise PluginError(
+                f"{folder.name}: model file {name} is missing ({exc.strerror})") from exc
         key = f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
         actual = known.get(key)
         if actual is None:

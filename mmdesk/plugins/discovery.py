@@ -40,11 +40,12 @@ def discover(dirs: list[Path], *, checksum_cache: Path | None = None,
         for folder in _plugin_folders(root):
             found.append(_inspect(folder, source, checksum_cache, verify, seen))
     if include_entry_points:
-        for name, folder, error in _entry_point_folders():
-            if error:
-                found.append(Discovered(Path(folder or "."), f"entry-point:{name}", None, error))
+        for name, location, error in _entry_point_folders():
+            if error or location is None:
+                found.append(Discovered(Path(location or "."), f"entry-point:{name}", None,
+                                        error or "no folder"))
             else:
-                found.append(_inspect(Path(folder), f"entry-point:{name}", checksum_cache,
+                found.append(_inspect(Path(location), f"entry-point:{name}", checksum_cache,
                                       verify, seen))
     return found
 

@@ -48,6 +48,7 @@ def _fit_and_pad(image: Image.Image, size: int, resample: Image.Resampling,
     scale = size / max(width, height)
     new = (max(1, round(width * scale)), max(1, round(height * scale)))
     image = image.resize(new, resample)
-    canvas = Image.new("RGB", (size, size), tuple([int(fill)] * 3) if np.isscalar(fill) else fill)
+    colour = (int(fill),) * 3 if isinstance(fill, int | float) else tuple(fill)
+    canvas = Image.new("RGB", (size, size), colour)
     canvas.paste(image, ((size - new[0]) // 2, (size - new[1]) // 2))
     return canvas

@@ -38,7 +38,7 @@ CREATE INDEX files_folder ON files(folder_id);
 CREATE TABLE items (
     id INTEGER PRIMARY KEY,
     file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
-    kind TEXT NOT NULL,                        -- image | video_frame | video_segment | audio_segment
+    kind TEXT NOT NULL,                 -- image | video_frame | video_segment | audio_segment
     start REAL,                                -- seconds, NULL for a still image
     "end" REAL,
     meta TEXT,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-DTYPES = {"float32": np.dtype("<f4"), "float16": np.dtype("<f2")}
+DTYPES: dict[str, np.dtype] = {"float32": np.dtype("<f4"), "float16": np.dtype("<f2")}
 
 
 def to_blob(vector: np.ndarray, dtype: str = "float32") -> bytes:

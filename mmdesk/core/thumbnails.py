@@ -1,0 +1,82 @@
+"""Thumbnails cached on disk, made with Pillow. Qt-free, so workers and tests can call it.
+
+A thumbnail is keyed by the source's path, mtime and size: an edited photo gets a new
+thumbnail, an unchanged one is never decoded twice. The cache is rebuildable and lives under
+``settings.cache_dir / "thumbs"``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from pathlib import Path
+
+from PIL import Image, ImageOps
+
+from mmdesk.core.media import MAX_PIXELS
+from mmdesk.errors import MediaError
+
+GRID_EDGE = 256
+PREVIEW_EDGE = 1280
+
+
+def cache_key(path: str, mtime_ns: int, size: int, edge: int) -> str:
+    """A stable file name for one (source version, edge) pair."""
+    raw = f"{path}\0{mtime_ns}\0{size}\0{edge}".encode()
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+def thumb_path(cache_dir: Path, path: str, mtime_ns: int, size: int, edge: int) -> Path:
+    """Where the thumbnail lives; two-level fan-out keeps folders small."""
+    key = cache_key(path, mtime_ns, size, edge)
+    return cache_dir / key[:2] / f"{key}.jpg"
+
+
+def ensure_thumbnail(cache_dir: Path, path: str, edge: int = GRID_EDGE,
+                     mtime_ns: int | None = None, size: int | None = None) -> Path:
+    """The cached thumbnail of ``path`` at most ``edge`` pixels on its longer side, made if needed.
+
+    Raises:
+        MediaError: the source is missing, unreadable or not an image.
+    """
+    if mtime_ns is None or size is None:
+        try:
+            st = os.stat(path)
+        except OSError as exc:
+            raise MediaError(f"{path}: cannot read ({exc.strerror})") from exc
+        mtime_ns, size = st.st_mtime_ns, st.st_size
+    target = thumb_path(cache_dir, path, mtime_ns, size, edge)
+    if target.exists():
+        return target
+    make_thumbnail(Path(path), target, edge)
+    return target
+
+
+def make_thumbnail(source: Path, target: Path, edge: int = GRID_EDGE) -> None:
+    """Decode ``source`` (reduced-scale for JPEG), turn it upright, and save a JPEG atomically."""
+    try:
+        with Image.open(source) as image:
+            if image.width * image.height > MAX_PIXELS:
+                raise MediaError(f"{source}: too many pixels for a thumbnail")
+            image.draft("RGB", (edge, edge))
+            upright = ImageOps.exif_transpose(image) or image
+            upright.thumbnail((edge, edge), Image.Resampling.BICUBIC)
+            rgb = _flatten(upright)
+    except MediaError:
+        raise
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise MediaError(f"{source}: cannot make a thumbnail ({exc})") from exc
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(f".{os.getpid()}-{threading.get_ident()}.part")
+    rgb.save(partial, format="JPEG", quality=85)
+    os.replace(partial, target)
+
+
+def _flatten(image: Image.Image) -> Image.Image:
+    """RGB on white: transparent PNGs must not turn black."""
+    if image.mode in ("RGBA", "LA", "P"):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(background, rgba).convert("RGB")
+    return image.convert("RGB") if image.mode != "RGB" else image
