@@ -93,7 +93,8 @@ def cmd_index(args: argparse.Namespace) -> int:
     with Library(_settings(args)) as lib:
         state = TaskState(None if args.json else progress_printer())
         report = lib.index(args.paths, state)
-    summary: dict[str, Any] = {"found": report.found, "indexed": report.indexed, "skipped": report.skipped,
+    summary: dict[str, Any] = {
+               "found": report.found, "indexed": report.indexed, "skipped": report.skipped,
                "moved": report.moved, "errors": report.errors, "missing": report.missing,
                "seconds": round(report.seconds, 2), "rate": round(report.rate, 2),
                "problems": report.problems}
