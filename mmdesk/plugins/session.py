@@ -23,6 +23,9 @@ class SessionOptions:
     device: str = "auto"
     intra_threads: int = 0
     inter_threads: int = 1
+    # Idle ORT worker threads spin for a while waiting for work: fastest for batch jobs, but it
+    # steals the CPU from a GUI thread on small machines, so the desktop app turns it off.
+    spinning: bool = True
 
 
 def available_providers() -> list[str]:
@@ -56,6 +59,9 @@ def make_session(model: Path, options: SessionOptions | None = None) -> tuple[An
     so.inter_op_num_threads = max(0, options.inter_threads)
     so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     so.log_severity_level = 3
+    if not options.spinning:
+        so.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        so.add_session_config_entry("session.inter_op.allow_spinning", "0")
     try:
         session = ort.InferenceSession(str(model), sess_options=so, providers=providers)
     except Exception as exc:  # onnxruntime raises its own untyped errors
@@ -63,7 +69,7 @@ def make_session(model: Path, options: SessionOptions | None = None) -> tuple[An
             log.warning("%s failed for %s (%s); falling back to the CPU", providers[0],
                         model.name, exc)
             return make_session(model, SessionOptions("cpu", options.intra_threads,
-                                                      options.inter_threads))
+                                                      options.inter_threads, options.spinning))
         raise ModelError(f"cannot load model {model}: {exc}") from exc
     used = session.get_providers()[0]
     if used != providers[0]:

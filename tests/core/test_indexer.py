@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import make_photo
+from mmdesk_testing import make_photo
 from PIL import Image
 
 from mmdesk.config import Settings

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import make_photo
+from mmdesk_testing import make_photo
 
 from mmdesk.config import Settings
 from mmdesk.core.library import Library

@@ -1,0 +1,136 @@
+"""The sidebar: library folders (counts and index state), tags and kinds. Selecting filters.
+
+Selecting entries narrows the search: folders and kinds are "any of", tags "all of", as in
+:class:`mmdesk.core.search.Filters`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QMenu,
+    QStyle,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QWidget,
+)
+
+from mmdesk.gui.compat import emit
+
+ValueRole = Qt.ItemDataRole.UserRole + 1
+STATES = {"new": "waiting", "scanning": "indexing…", "indexed": "indexed",
+          "cancelled": "incomplete", "missing": "missing"}
+KIND_NAMES = {"image": "Photos", "video_frame": "Video frames", "video_segment": "Videos",
+              "audio_segment": "Audio"}
+
+
+class Sidebar(QTreeWidget):
+    """Three sections; their selection is the search's folder, tag and kind filters."""
+
+    filters_changed = Signal()
+    rescan_requested = Signal(str)
+    remove_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setHeaderHidden(True)
+        self.setColumnCount(1)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.setAccessibleName("Library")
+        style = self.style()
+        self.folders = self._section("Folders", style.standardIcon(
+            QStyle.StandardPixmap.SP_DirIcon))
+        self.tags = self._section("Tags", style.standardIcon(
+            QStyle.StandardPixmap.SP_FileDialogDetailedView))
+        self.kinds = self._section("Kinds", style.standardIcon(QStyle.StandardPixmap.SP_FileIcon))
+        self.itemSelectionChanged.connect(self.filters_changed)
+        self.itemClicked.connect(self._clicked)
+        self.customContextMenuRequested.connect(self._menu)
+
+    def _section(self, title: str, icon: Any) -> QTreeWidgetItem:
+        item = QTreeWidgetItem(self, [title])
+        item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        item.setIcon(0, icon)
+        font = item.font(0)
+        font.setBold(True)
+        item.setFont(0, font)
+        item.setExpanded(True)
+        return item
+
+    def set_content(self, folders: list[dict[str, Any]], tags: list[tuple[str, int]],
+                    kinds: dict[str, int]) -> None:
+        """Refill the sections, keeping what was selected."""
+        keep = {(s, v) for s in ("folders", "tags", "kinds") for v in self._selected(s)}
+        self.blockSignals(True)
+        for section in (self.folders, self.tags, self.kinds):
+            section.takeChildren()
+        for folder in folders:
+            state = STATES.get(folder["state"], folder["state"])
+            label = f"{Path(folder['path']).name or folder['path']}  ({folder['items']}, {state})"
+            tip = f"{folder['path']}\n{folder['items']} items, {folder['errors']} unreadable"
+            self._add(self.folders, label, folder["path"], tip)
+        for name, count in tags:
+            self._add(self.tags, f"{name}  ({count})", name, f"items tagged {name!r}")
+        if not tags:
+            hint = QTreeWidgetItem(self.tags, ["none yet"])
+            hint.setFlags(Qt.ItemFlag.NoItemFlags)
+            hint.setToolTip(0, "Add tags to selected photos in the preview pane")
+        for kind, count in sorted(kinds.items()):
+            self._add(self.kinds, f"{KIND_NAMES.get(kind, kind)}  ({count})", kind, kind)
+        self._reselect(keep)
+        self.blockSignals(False)
+        if keep != {(s, v) for s in ("folders", "tags", "kinds") for v in self._selected(s)}:
+            emit(self.filters_changed)
+
+    def _clicked(self, item: QTreeWidgetItem) -> None:
+        """Clicking a section's title clears its filter ("all folders", "all tags")."""
+        if item.parent() is None:
+            for i in range(item.childCount()):
+                item.child(i).setSelected(False)
+
+    def _add(self, section: QTreeWidgetItem, label: str, value: str, tip: str) -> None:
+        item = QTreeWidgetItem(section, [label])
+        item.setData(0, ValueRole, value)
+        item.setToolTip(0, tip)
+
+    def _reselect(self, keep: set[tuple[str, str]]) -> None:
+        for name, section in self._sections().items():
+            for i in range(section.childCount()):
+                child = section.child(i)
+                child.setSelected((name, child.data(0, ValueRole)) in keep)
+
+    def _sections(self) -> dict[str, QTreeWidgetItem]:
+        return {"folders": self.folders, "tags": self.tags, "kinds": self.kinds}
+
+    def _selected(self, name: str) -> list[str]:
+        section = self._sections()[name]
+        return [section.child(i).data(0, ValueRole) for i in range(section.childCount())
+                if section.child(i).isSelected()]
+
+    def selected_folders(self) -> list[str]:
+        return self._selected("folders")
+
+    def selected_tags(self) -> list[str]:
+        return self._selected("tags")
+
+    def selected_kinds(self) -> list[str]:
+        return self._selected("kinds")
+
+    def folder_paths(self) -> list[str]:
+        return [self.folders.child(i).data(0, ValueRole) for i in range(self.folders.childCount())]
+
+    def _menu(self, pos: QPoint) -> None:
+        item = self.itemAt(pos)
+        if item is None or item.parent() is not self.folders:
+            return
+        path = item.data(0, ValueRole)
+        menu = QMenu(self)
+        menu.addAction("Re-scan", lambda: emit(self.rescan_requested, path))
+        menu.addAction("Remove from library", lambda: emit(self.remove_requested, path))
+        menu.exec(self.viewport().mapToGlobal(pos))
+        menu.deleteLater()

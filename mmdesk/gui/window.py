@@ -1,0 +1,155 @@
+"""The main window: sidebar | results grid | preview, with the search bar on top.
+
+The window wires widgets to the task runner. It reads small things (sidebar counts, a
+preview's tags) on its own read-only Library, sends searches to the reader and every write to
+the writer, and restores its geometry, splitter sizes and last query from QSettings.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QWidget
+
+from mmdesk.config import Settings
+from mmdesk.core.library import Library
+from mmdesk.core.thumbnails import PREVIEW_EDGE
+from mmdesk.errors import MmdeskError
+from mmdesk.gui import menus
+from mmdesk.gui.dialogs import error_text, show_unexpected
+from mmdesk.gui.library_actions import LibraryActions
+from mmdesk.gui.preview import PreviewPane
+from mmdesk.gui.results import CELL, ResultsModel, ResultsView
+from mmdesk.gui.search_actions import SearchActions
+from mmdesk.gui.searchbar import SearchBar, dropped_image
+from mmdesk.gui.sidebar import Sidebar
+from mmdesk.gui.statusbar import IndexProgress
+from mmdesk.gui.tasks import TaskRunner
+from mmdesk.gui.thumbs import Thumbnails
+
+log = logging.getLogger(__name__)
+
+
+class MainWindow(SearchActions, LibraryActions, QMainWindow):
+    """One library, one window. ``close()`` stops every background thread it started."""
+
+    results_shown = Signal(int)      # number of results now in the grid
+    library_changed = Signal()       # the sidebar was refreshed after a write
+    index_finished = Signal(object)  # IndexReport, or the exception that stopped it
+
+    def __init__(self, settings: Settings, qsettings: QSettings | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.qsettings = qsettings or QSettings(str(settings.data_dir / "gui.ini"),
+                                                QSettings.Format.IniFormat)
+        self.library = Library(settings)
+        self.runner = TaskRunner(settings, self.library.registry, self)
+        self.runner.error.connect(self.show_error)
+        thumbs_dir = settings.cache_dir / "thumbs"
+        self.thumbs = Thumbnails(self.runner, thumbs_dir, parent=self)
+        self.previews = Thumbnails(self.runner, thumbs_dir, PREVIEW_EDGE, capacity=6, parent=self)
+        self._build()
+        self._init_search()
+        self._init_library()
+        menus.install(self)
+        self._restore()
+        self.setAcceptDrops(True)
+        self.refresh_sidebar()
+        QTimer.singleShot(0, self.run_search)
+
+    def _build(self) -> None:
+        self.setWindowTitle("mmdesk")
+        self.searchbar = SearchBar(self)
+        self.sidebar = Sidebar(self)
+        self.model = ResultsModel(self.thumbs, self)
+        self.view = ResultsView(self)
+        self.view.setModel(self.model)
+        self.preview = PreviewPane(self.previews, self)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        for widget, stretch in ((self.sidebar, 0), (self.view, 1), (self.preview, 0)):
+            self.splitter.addWidget(widget)
+            self.splitter.setStretchFactor(self.splitter.count() - 1, stretch)
+        self.splitter.setSizes([230, 820, 340])
+        self.sidebar.setMinimumWidth(150)
+        self.view.setMinimumWidth(CELL.width() + 40)   # at least one column of results
+        self.preview.setMinimumWidth(220)
+        self.splitter.setChildrenCollapsible(False)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, menus.search_toolbar(self, self.searchbar))
+        self.setCentralWidget(self.splitter)
+        self.progress = IndexProgress(self)
+        self.message = QLabel(self)
+        self.statusBar().addWidget(self.message, 1)
+        self.statusBar().addPermanentWidget(self.progress)
+
+    # messages -------------------------------------------------------------------------------
+    def say(self, text: str) -> None:
+        """A status line that stays until replaced (errors included), so nothing flashes by."""
+        self.message.setText(text)
+        self.message.setToolTip(text)
+
+    def show_error(self, exc: object) -> None:
+        """Our own errors go to the status bar as written; unexpected ones get a dialog."""
+        if isinstance(exc, MmdeskError):
+            self.say(f"⚠ {error_text(exc)}")
+        elif isinstance(exc, BaseException):
+            self.say(f"⚠ {error_text(exc)}")
+            show_unexpected(exc, self)
+
+    # drag and drop ----------------------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        mime = event.mimeData()
+        if dropped_image(event) or any(Path(u.toLocalFile()).is_dir() for u in mime.urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        folders = [Path(u.toLocalFile()) for u in event.mimeData().urls()
+                   if u.isLocalFile() and Path(u.toLocalFile()).is_dir()]
+        for folder in folders:
+            self.add_folder(folder)
+        image = dropped_image(event)
+        if image and not folders:
+            self.search_similar(str(image))
+        event.acceptProposedAction()
+
+    # persistence ------------------------------------------------------------------------------
+    def _restore(self) -> None:
+        q = self.qsettings
+        if isinstance(q.value("window/geometry"), QByteArray):
+            self.restoreGeometry(q.value("window/geometry"))
+        else:
+            self.resize(1320, 820)
+        if isinstance(q.value("window/state"), QByteArray):
+            self.restoreState(q.value("window/state"))
+        if isinstance(q.value("window/splitter"), QByteArray):
+            self.splitter.restoreState(q.value("window/splitter"))
+        bar = self.searchbar
+        bar.sort.setCurrentIndex(max(0, bar.sort.findData(q.value("search/sort", "relevance"))))
+        bar.cutoff.setValue(int(q.value("search/cutoff", bar.cutoff.value())))
+        bar.limit.setValue(int(q.value("search/limit", bar.limit.value())))
+        bar.edit.blockSignals(True)
+        bar.set_query(str(q.value("search/query", "")))
+        bar.edit.blockSignals(False)
+        self.preview.setVisible(q.value("window/preview", "true") in (True, "true"))
+
+    def _save(self) -> None:
+        q = self.qsettings
+        q.setValue("window/geometry", self.saveGeometry())
+        q.setValue("window/state", self.saveState())
+        q.setValue("window/splitter", self.splitter.saveState())
+        q.setValue("window/preview", self.preview.isVisible())
+        options = self.searchbar.options()
+        q.setValue("search/query", self.searchbar.query())
+        q.setValue("search/sort", options.sort)
+        q.setValue("search/cutoff", options.cutoff)
+        q.setValue("search/limit", options.limit)
+        q.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._save()
+        self.runner.shutdown()
+        self.library.close()
+        super().closeEvent(event)

@@ -1,0 +1,51 @@
+"""The results grid serves large result lists without making a thumbnail per result."""
+
+from __future__ import annotations
+
+import pytest
+from mmdesk_testing import make_photo
+from PySide6.QtWidgets import QApplication
+
+from mmdesk.core.search import Result
+from mmdesk.core.thumbnails import ensure_thumbnail, thumb_path
+from mmdesk.gui.results import ResultsModel, ResultsView
+from mmdesk.gui.tasks import TaskRunner
+from mmdesk.gui.thumbs import Thumbnails
+
+pytestmark = pytest.mark.gui
+
+
+def test_twenty_thousand_results_make_only_visible_thumbnails(qtbot, settings, tmp_path):
+    photo = make_photo(tmp_path / "one.png", "red")
+    runner = TaskRunner(settings)
+    try:
+        thumbs = Thumbnails(runner, tmp_path / "thumbs")
+        model = ResultsModel(thumbs)
+        view = ResultsView()
+        qtbot.addWidget(view)
+        view.setModel(model)
+        view.resize(900, 700)
+        paths = [str(photo)] + [str(tmp_path / f"missing-{i}.jpg") for i in range(1, 20_000)]
+        results = [Result(i, p, 1.0 - i / 40_000, "image", None, None, {})
+                   for i, p in enumerate(paths)]
+        model.set_results(results)
+        view.show()
+        qtbot.waitExposed(view)
+        QApplication.processEvents()
+        assert model.rowCount() == 20_000
+        assert 0 < thumbs.requests < 100, thumbs.requests
+        view.scrollToBottom()
+        QApplication.processEvents()
+        assert thumbs.requests < 200, thumbs.requests
+        qtbot.waitUntil(lambda: thumbs.get(str(photo)) is not None, timeout=10_000)
+    finally:
+        runner.shutdown()
+
+
+def test_thumbnails_are_cached_by_path_mtime_and_size(tmp_path):
+    photo = make_photo(tmp_path / "a.jpg", "blue", size=(800, 600))
+    first = ensure_thumbnail(tmp_path / "cache", str(photo), 128)
+    stat = photo.stat()
+    assert first == thumb_path(tmp_path / "cache", str(photo), stat.st_mtime_ns, stat.st_size, 128)
+    assert first.exists() and first.stat().st_size < 20_000
+    assert ensure_thumbnail(tmp_path / "cache", str(photo), 128) == first
