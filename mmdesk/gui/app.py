@@ -8,13 +8,14 @@ import sys
 import traceback
 from pathlib import Path
 from types import TracebackType
+from typing import cast
 
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from mmdesk.config import RESOURCES, Settings
-from mmdesk.gui.window import MainWindow
+from mmdesk.gui.window import MainWindow, setting_int
 
 log = logging.getLogger(__name__)
 
@@ -37,14 +38,16 @@ def install_excepthook(window: MainWindow) -> None:
 
 
 def make_app(argv: list[str] | None = None) -> QApplication:
-    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    # instance() is typed as the QCoreApplication base; in this widgets app it is a QApplication
+    existing = cast("QApplication | None", QApplication.instance())
+    app = existing or QApplication(argv or sys.argv[:1])
     app.setApplicationName("mmdesk")
     app.setOrganizationName("mmdesk")
     app.setWindowIcon(QIcon(str(RESOURCES / "icons" / "mmdesk.svg")))
     style = RESOURCES / "style.qss"
     if style.exists():
         app.setStyleSheet(style.read_text())
-    return app  # type: ignore[return-value]
+    return app
 
 
 def apply_saved_runtime(settings: Settings, qsettings: QSettings) -> None:
@@ -52,7 +55,7 @@ def apply_saved_runtime(settings: Settings, qsettings: QSettings) -> None:
     if "MMDESK_DEVICE" not in os.environ:
         settings.device = str(qsettings.value("runtime/device", settings.device))
     if "MMDESK_THREADS" not in os.environ:
-        settings.threads = int(qsettings.value("runtime/threads", settings.threads))
+        settings.threads = setting_int(qsettings.value("runtime/threads", settings.threads))
     if settings.threads == 0:  # automatic: leave one core to the window, so it never stalls
         settings.threads = max(1, (os.cpu_count() or 2) - 1)
 

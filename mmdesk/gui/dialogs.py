@@ -86,8 +86,8 @@ class SettingsDialog(QDialog):
                              ("GPU (CUDA)", "cuda")):
             self.device.addItem(label, value)
         self.device.setCurrentIndex(max(0, self.device.findData(choices.device)))
-        self.threads = QSpinBox(self, minimum=0, maximum=256, value=choices.threads,
-                                specialValueText="automatic")
+        self.threads = QSpinBox(self, minimum=0, maximum=256, value=choices.threads)
+        self.threads.setSpecialValueText("automatic")
         self.space = QComboBox(self)
         for space in choices.spaces:
             self.space.addItem(space, space)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QPoint, QSize, Qt
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import QMenu, QStyle, QToolBar, QWidget
 
@@ -25,7 +25,8 @@ def icon(name: str, fallback: QStyle.StandardPixmap, widget: QWidget) -> QIcon:
 
 
 def _action(window: MainWindow, text: str, slot: Callable[[], object],
-            shortcut: QKeySequence | str | None = None, tip: str = "") -> QAction:
+            shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+            tip: str = "") -> QAction:
     action = QAction(text, window)
     action.triggered.connect(lambda *_: slot())
     if shortcut is not None:
@@ -88,14 +89,14 @@ def _results_menu(window: MainWindow) -> None:
     view = window.view
     view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
 
-    def popup(pos: object) -> None:
-        if not view.indexAt(pos).isValid():  # type: ignore[arg-type]
+    def popup(pos: QPoint) -> None:
+        if not view.indexAt(pos).isValid():
             return
         menu = QMenu(view)
         menu.addAction("Open", window.open_selected)
         menu.addAction("Show in folder", window.reveal_selected)
         menu.addAction("More like this", window.more_like_selected)
-        menu.exec(view.viewport().mapToGlobal(pos))  # type: ignore[arg-type]
+        menu.exec(view.viewport().mapToGlobal(pos))
         menu.deleteLater()
 
     view.customContextMenuRequested.connect(popup)

@@ -18,7 +18,8 @@ _COLUMNS = ('i.id AS item_id, i.kind, i.start, i."end", f.id AS file_id, f.path,
 
 def browse(store: Store, filters: Filters) -> list[Result]:
     """Everything indexed that passes the filters, newest first (the view with no query)."""
-    clauses, params = ["f.status = 'indexed'"], []
+    clauses: list[str] = ["f.status = 'indexed'"]
+    params: list[str | int] = []
     if filters.kinds:
         clauses.append("(" + " OR ".join("i.kind LIKE ?" for _ in filters.kinds) + ")")
         params += [f"{k}%" for k in filters.kinds]

@@ -11,7 +11,7 @@ import itertools
 import math
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QUrl
 from PySide6.QtGui import QDesktopServices
@@ -20,9 +20,7 @@ from mmdesk.core.library import Library
 from mmdesk.core.search import Filters, Result
 from mmdesk.gui import queries
 from mmdesk.gui.compat import emit
-
-if TYPE_CHECKING:
-    from mmdesk.gui.window import MainWindow
+from mmdesk.gui.window_parts import WindowParts
 
 RERUN_EVERY_S = 1.5   # while indexing, refresh the results at most this often
 
@@ -41,10 +39,10 @@ def _n(count: int, noun: str) -> str:
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
-class SearchActions:
+class SearchActions(WindowParts):
     """Search, similar, results → preview, open and reveal."""
 
-    def _init_search(self: MainWindow) -> None:
+    def _init_search(self) -> None:
         self._seq = itertools.count(1)
         self._latest = 0
         self._similar: str | int | None = None
@@ -60,17 +58,17 @@ class SearchActions:
         self.preview.reveal_requested.connect(self.reveal_selected)
         self.preview.similar_requested.connect(self.more_like_selected)
 
-    def _typed(self: MainWindow) -> None:
+    def _typed(self) -> None:
         if self.searchbar.query():
             self._similar = None
         self.run_search()
 
-    def filters(self: MainWindow) -> Filters:
+    def filters(self) -> Filters:
         options = self.searchbar.options()
         return Filters(kinds=self.sidebar.selected_kinds(), under=self.sidebar.selected_folders(),
                        tags=self.sidebar.selected_tags(), limit=options.limit, sort=options.sort)
 
-    def run_search(self: MainWindow) -> None:
+    def run_search(self) -> None:
         """Run what the search bar and sidebar say now, on the reader thread."""
         query, similar, filters = self.searchbar.query(), self._similar, self.filters()
         seq = self._latest = next(self._seq)
@@ -85,7 +83,7 @@ class SearchActions:
         self.runner.read(job, lambda results: self._show(seq, results, query, similar),
                          lambda exc: self._failed(seq, exc), key="search")
 
-    def search_similar(self: MainWindow, target: str | int) -> None:
+    def search_similar(self, target: str | int) -> None:
         """'More like this' for a library item id or any image file."""
         self._similar = target
         self.searchbar.edit.blockSignals(True)
@@ -93,18 +91,18 @@ class SearchActions:
         self.searchbar.edit.blockSignals(False)
         self.run_search()
 
-    def more_like_selected(self: MainWindow) -> None:
+    def more_like_selected(self) -> None:
         current = self.view.current_result()
         if current is not None:
             self.search_similar(current.item_id)
 
-    def rerun_soon(self: MainWindow) -> None:
+    def rerun_soon(self) -> None:
         """Called as indexing progresses: new photos appear without a flood of queries."""
         if time.monotonic() - self._last_rerun >= RERUN_EVERY_S:
             self._last_rerun = time.monotonic()
             self.run_search()
 
-    def _show(self: MainWindow, seq: int, results: list[Result], query: str,
+    def _show(self, seq: int, results: list[Result], query: str,
               similar: str | int | None) -> None:
         if seq != self._latest:
             return
@@ -116,7 +114,7 @@ class SearchActions:
         self.say(self._summary(len(kept), hidden, query, similar))
         emit(self.results_shown, len(kept))
 
-    def _summary(self: MainWindow, shown: int, hidden: int, query: str,
+    def _summary(self, shown: int, hidden: int, query: str,
                  similar: str | int | None) -> str:
         if similar is not None:
             what = f"{_n(shown, 'photo')} like {self._describe_target(similar)}"
@@ -128,19 +126,19 @@ class SearchActions:
             what += f" · {hidden} weaker matches hidden (lower “Min match” to see them)"
         return what
 
-    def _describe_target(self: MainWindow, target: str | int) -> str:
+    def _describe_target(self, target: str | int) -> str:
         if isinstance(target, int):
             info = self.library.store.items_info([target]).get(target)
             return Path(info["path"]).name if info else f"item {target}"
         return Path(target).name
 
-    def _failed(self: MainWindow, seq: int, exc: BaseException) -> None:
+    def _failed(self, seq: int, exc: BaseException) -> None:
         if seq == self._latest:
             self.model.set_results([])
             emit(self.results_shown, 0)
             self.show_error(exc)
 
-    def _reselect(self: MainWindow, ids: set[int], current: int | None) -> None:
+    def _reselect(self, ids: set[int], current: int | None) -> None:
         selection = QItemSelection()
         for row, result in enumerate(self.model.results()):
             if result.item_id in ids:
@@ -153,10 +151,10 @@ class SearchActions:
                                           QItemSelectionModel.SelectionFlag.ClearAndSelect)
 
     # selection, preview, open ------------------------------------------------------------------
-    def _selection_changed(self: MainWindow, *_: Any) -> None:
+    def _selection_changed(self, *_: Any) -> None:
         self.update_preview()
 
-    def update_preview(self: MainWindow) -> None:
+    def update_preview(self) -> None:
         selected = self.view.selected_results()
         current = self.view.current_result()
         if current is not None and current in selected:
@@ -167,14 +165,14 @@ class SearchActions:
         texts = store.texts_for(ids[0]) if ids else []
         self.preview.show_results(selected, queries.tag_counts_for(store, ids), texts)
 
-    def toggle_preview(self: MainWindow) -> None:
+    def toggle_preview(self) -> None:
         self.preview.setVisible(not self.preview.isVisible())
 
-    def open_selected(self: MainWindow) -> None:
+    def open_selected(self) -> None:
         for result in self.view.selected_results()[:10]:
             QDesktopServices.openUrl(QUrl.fromLocalFile(result.path))
 
-    def reveal_selected(self: MainWindow) -> None:
+    def reveal_selected(self) -> None:
         current = self.view.current_result()
         if current is not None:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(current.path).parent)))

@@ -28,6 +28,11 @@ KIND_NAMES = {"image": "Photos", "video_frame": "Video frames", "video_segment":
               "audio_segment": "Audio"}
 
 
+def _children(item: QTreeWidgetItem) -> list[QTreeWidgetItem]:
+    """``item``'s children in order (``child(i)`` is typed Optional, though never None in range)."""
+    return [child for i in range(item.childCount()) if (child := item.child(i)) is not None]
+
+
 class Sidebar(QTreeWidget):
     """Three sections; their selection is the search's folder, tag and kind filters."""
 
@@ -90,8 +95,8 @@ class Sidebar(QTreeWidget):
     def _clicked(self, item: QTreeWidgetItem) -> None:
         """Clicking a section's title clears its filter ("all folders", "all tags")."""
         if item.parent() is None:
-            for i in range(item.childCount()):
-                item.child(i).setSelected(False)
+            for child in _children(item):
+                child.setSelected(False)
 
     def _add(self, section: QTreeWidgetItem, label: str, value: str, tip: str) -> None:
         item = QTreeWidgetItem(section, [label])
@@ -100,17 +105,15 @@ class Sidebar(QTreeWidget):
 
     def _reselect(self, keep: set[tuple[str, str]]) -> None:
         for name, section in self._sections().items():
-            for i in range(section.childCount()):
-                child = section.child(i)
+            for child in _children(section):
                 child.setSelected((name, child.data(0, ValueRole)) in keep)
 
     def _sections(self) -> dict[str, QTreeWidgetItem]:
         return {"folders": self.folders, "tags": self.tags, "kinds": self.kinds}
 
     def _selected(self, name: str) -> list[str]:
-        section = self._sections()[name]
-        return [section.child(i).data(0, ValueRole) for i in range(section.childCount())
-                if section.child(i).isSelected()]
+        return [child.data(0, ValueRole) for child in _children(self._sections()[name])
+                if child.isSelected()]
 
     def selected_folders(self) -> list[str]:
         return self._selected("folders")
@@ -122,7 +125,7 @@ class Sidebar(QTreeWidget):
         return self._selected("kinds")
 
     def folder_paths(self) -> list[str]:
-        return [self.folders.child(i).data(0, ValueRole) for i in range(self.folders.childCount())]
+        return [child.data(0, ValueRole) for child in _children(self.folders)]
 
     def _menu(self, pos: QPoint) -> None:
         item = self.itemAt(pos)

@@ -43,9 +43,12 @@ class IndexProgress(QWidget):
         self.bar.setMaximumWidth(220)
         self.bar.setTextVisible(False)
         self.label = QLabel("", self)
-        self.pause = QToolButton(self, text="Pause", toolTip="Pause or resume indexing")
-        self.cancel = QToolButton(self, text="Cancel", toolTip="Stop indexing; what is done "
-                                                               "stays done")
+        self.pause = QToolButton(self)
+        self.pause.setText("Pause")
+        self.pause.setToolTip("Pause or resume indexing")
+        self.cancel = QToolButton(self)
+        self.cancel.setText("Cancel")
+        self.cancel.setToolTip("Stop indexing; what is done stays done")
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         for widget in (self.label, self.bar, self.pause, self.cancel):

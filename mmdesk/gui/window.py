@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import SupportsIndex, SupportsInt
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QWidget
 
 from mmdesk.config import Settings
@@ -33,12 +34,26 @@ from mmdesk.gui.thumbs import Thumbnails
 log = logging.getLogger(__name__)
 
 
+def setting_int(value: object) -> int:
+    """``int(value)`` for a QSettings value, which the bindings type as ``object``.
+
+    An ini file gives back strings ("30"), a fresh default is an int; anything else fails as
+    ``int()`` itself would.
+    """
+    if isinstance(value, (str, bytes, bytearray, SupportsInt, SupportsIndex)):
+        return int(value)
+    raise TypeError(f"int() argument must be a string or a number, not {type(value).__name__!r}")
+
+
 class MainWindow(SearchActions, LibraryActions, QMainWindow):
     """One library, one window. ``close()`` stops every background thread it started."""
 
     results_shown = Signal(int)      # number of results now in the grid
     library_changed = Signal()       # the sidebar was refreshed after a write
     index_finished = Signal(object)  # IndexReport, or the exception that stopped it
+
+    add_action: QAction              # set by menus.search_toolbar
+    rescan_action: QAction
 
     def __init__(self, settings: Settings, qsettings: QSettings | None = None,
                  parent: QWidget | None = None) -> None:
@@ -128,8 +143,8 @@ class MainWindow(SearchActions, LibraryActions, QMainWindow):
             self.splitter.restoreState(q.value("window/splitter"))
         bar = self.searchbar
         bar.sort.setCurrentIndex(max(0, bar.sort.findData(q.value("search/sort", "relevance"))))
-        bar.cutoff.setValue(int(q.value("search/cutoff", bar.cutoff.value())))
-        bar.limit.setValue(int(q.value("search/limit", bar.limit.value())))
+        bar.cutoff.setValue(setting_int(q.value("search/cutoff", bar.cutoff.value())))
+        bar.limit.setValue(setting_int(q.value("search/limit", bar.limit.value())))
         bar.edit.blockSignals(True)
         bar.set_query(str(q.value("search/query", "")))
         bar.edit.blockSignals(False)

@@ -124,13 +124,18 @@ def make_tokenizer(spec: EncoderSpec) -> Any:
     kind = cfg.get("kind", "hf")
     path = spec.folder / str(cfg.get("file", "tokenizer.json"))
     length = int(cfg.get("context_length", 77))
+    if kind == "hf" and cfg.get("clean"):  # open_clip's HF models (SigLIP): clean, then tokenise
+        from mmdesk.plugins.openclip_tokenizer import HfClipTokenizer
+
+        hf_clip = HfClipTokenizer(path, length, int(cfg.get("pad_id", 0)), str(cfg["clean"]))
+        return lambda texts: {"input_ids": hf_clip(texts)}
     if kind == "hf":
         return _HfTokenizer(path, length, cfg.get("pad", "longest"), int(cfg.get("pad_id", 0)),
                             bool(cfg.get("lowercase", False)))
     if kind == "openclip":
         from mmdesk.plugins.openclip_tokenizer import OpenClipTokenizer
 
-        tok = OpenClipTokenizer(path, context_length=length)
+        tok = OpenClipTokenizer(path, context_length=length, clean=str(cfg.get("clean", "lower")))
         return lambda texts: {"input_ids": tok(texts)}
     raise PluginError(f"{spec.id}: unknown tokenizer kind {kind!r}")
 

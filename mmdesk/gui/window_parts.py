@@ -1,0 +1,57 @@
+"""What the main window's mixins use of the window, declared for the type checker only.
+
+:class:`~mmdesk.gui.search_actions.SearchActions` and
+:class:`~mmdesk.gui.library_actions.LibraryActions` are mixins of
+:class:`mmdesk.gui.window.MainWindow`: through ``self`` they reach the window's widgets, its
+runner and each other's methods. While type checking they derive from :class:`WindowParts`,
+which declares those names; at run time ``WindowParts`` is plain ``object``, so the window's
+classes and method resolution order are exactly as written.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import ClassVar
+
+    from PySide6.QtCore import QSettings, Signal
+    from PySide6.QtWidgets import QMainWindow
+
+    from mmdesk.config import Settings
+    from mmdesk.core.library import Library
+    from mmdesk.gui.preview import PreviewPane
+    from mmdesk.gui.results import ResultsModel, ResultsView
+    from mmdesk.gui.searchbar import SearchBar
+    from mmdesk.gui.sidebar import Sidebar
+    from mmdesk.gui.statusbar import IndexProgress
+    from mmdesk.gui.tasks import TaskRunner
+
+    class WindowParts(QMainWindow):
+        """The window's attributes, signals and methods that the mixins rely on."""
+
+        results_shown: ClassVar[Signal]
+        library_changed: ClassVar[Signal]
+        index_finished: ClassVar[Signal]
+
+        settings: Settings
+        qsettings: QSettings
+        library: Library
+        runner: TaskRunner
+        searchbar: SearchBar
+        sidebar: Sidebar
+        model: ResultsModel
+        view: ResultsView
+        preview: PreviewPane
+        progress: IndexProgress
+
+        # MainWindow
+        def say(self, text: str) -> None: ...
+        def show_error(self, exc: object) -> None: ...
+
+        # SearchActions, used by LibraryActions
+        def run_search(self) -> None: ...
+        def rerun_soon(self) -> None: ...
+        def update_preview(self) -> None: ...
+else:
+    WindowParts = object
