@@ -21,15 +21,21 @@ def toy_plugin_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-@pytest.fixture()
-def settings(tmp_path: Path, toy_plugin_dir: Path, monkeypatch: pytest.MonkeyPatch):
-    """Settings with an empty data folder, the toy plugin, and no bundled plugins."""
+def isolated_settings(tmp_path: Path, plugins: Path, monkeypatch: pytest.MonkeyPatch,
+                      threads: int = 0):
+    """Settings on an empty data folder whose only plugins are those in ``plugins``."""
     from mmdesk import config
 
     monkeypatch.setenv("MMDESK_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("MMDESK_PLUGIN_PATH", str(toy_plugin_dir))
+    monkeypatch.setenv("MMDESK_PLUGIN_PATH", str(plugins))
     monkeypatch.setattr(config, "BUNDLED_PLUGINS", tmp_path / "no-bundled-plugins")
-    return config.Settings(threads=1)
+    return config.Settings(threads=threads)
+
+
+@pytest.fixture()
+def settings(tmp_path: Path, toy_plugin_dir: Path, monkeypatch: pytest.MonkeyPatch):
+    """Settings with an empty data folder, the toy plugin, and no bundled plugins."""
+    return isolated_settings(tmp_path, toy_plugin_dir, monkeypatch, threads=1)
 
 
 @pytest.fixture()
@@ -54,12 +60,7 @@ def default_plugin_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture()
 def default_settings(tmp_path: Path, default_plugin_root: Path, monkeypatch: pytest.MonkeyPatch):
     """Settings with an empty data folder and only the real default model installed."""
-    from mmdesk import config
-
-    monkeypatch.setenv("MMDESK_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("MMDESK_PLUGIN_PATH", str(default_plugin_root))
-    monkeypatch.setattr(config, "BUNDLED_PLUGINS", tmp_path / "no-bundled-plugins")
-    return config.Settings()
+    return isolated_settings(tmp_path, default_plugin_root, monkeypatch)
 
 
 @pytest.fixture(scope="session")

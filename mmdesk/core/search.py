@@ -122,25 +122,31 @@ class Searcher:
         return results
 
     def _allowed(self, ids: np.ndarray, filters: Filters) -> np.ndarray | None:
-        clauses: list[str] = []
-        params: list[Any] = []
-        if filters.kinds:
-            clauses.append("(" + " OR ".join("i.kind LIKE ?" for _ in filters.kinds) + ")")
-            params += [f"{k}%" for k in filters.kinds]
-        if filters.under:
-            parts = []
-            for folder in filters.under:
-                folder = str(Path(folder).expanduser().absolute()).rstrip("/")
-                parts.append("(f.path = ? OR substr(f.path, 1, ?) = ?)")
-                params += [folder, len(folder) + 1, folder + "/"]
-            clauses.append("(" + " OR ".join(parts) + ")")
-        for tag in filters.tags:
-            clauses.append("i.id IN (SELECT l.item_id FROM labels l JOIN tags t ON t.id=l.tag_id"
-                           " WHERE t.name = ?)")
-            params.append(tag)
+        clauses, params = filter_sql(filters)
         if not clauses:
             return None
         rows = self.store.conn.execute(
             "SELECT i.id FROM items i JOIN files f ON f.id=i.file_id WHERE " +
             " AND ".join(clauses), params).fetchall()
         return np.isin(ids, np.fromiter((r[0] for r in rows), np.int64, len(rows)))
+
+
+def filter_sql(filters: Filters) -> tuple[list[str], list[Any]]:
+    """SQL conditions on ``items i JOIN files f`` for the kind, folder and tag filters."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    if filters.kinds:
+        clauses.append("(" + " OR ".join("i.kind LIKE ?" for _ in filters.kinds) + ")")
+        params += [f"{k}%" for k in filters.kinds]
+    if filters.under:
+        parts = []
+        for folder in filters.under:
+            folder = str(Path(folder).expanduser().absolute()).rstrip("/")
+            parts.append("(f.path = ? OR substr(f.path, 1, ?) = ?)")
+            params += [folder, len(folder) + 1, folder + "/"]
+        clauses.append("(" + " OR ".join(parts) + ")")
+    for tag in filters.tags:
+        clauses.append("i.id IN (SELECT l.item_id FROM labels l JOIN tags t ON t.id=l.tag_id"
+                       " WHERE t.name = ?)")
+        params.append(tag)
+    return clauses, params

@@ -7,24 +7,18 @@ layout that makes diffs between two builds readable.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+from mmdesk.plugins.checksums import sha256_file
 
 PLUGIN_ID = "default"
 SPACE = "conse-minilm-l6"
 DIM = 384
 
 
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file, read in chunks so large models do not need to fit in memory."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _value(value: Any) -> str:

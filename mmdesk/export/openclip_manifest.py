@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from pathlib import Path
 from typing import Any
 
 from mmdesk.errors import ExportError
+from mmdesk.plugins.checksums import sha256_file as sha256
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 _RESIZE = {"shortest": "shortest", "squash": "squash", "longest": "longest"}
@@ -26,13 +26,6 @@ def plugin_id(arch: str, pretrained: str | None, precision: str) -> str:
     return re.sub(r"-{2,}", "-", slug)
 
 
-def sha256(path: Path) -> str:
-    """Hex sha256 of a file, read in 1 MiB blocks so large models need no memory."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def preprocess_table(pre_cfg: dict[str, Any]) -> dict[str, Any]:

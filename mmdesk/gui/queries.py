@@ -6,10 +6,9 @@ Plain functions of a Store, so they run on whichever thread owns that Store.
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from typing import Any
 
-from mmdesk.core.search import Filters, Result
+from mmdesk.core.search import Filters, Result, filter_sql
 from mmdesk.store import Store
 
 _COLUMNS = ('i.id AS item_id, i.kind, i.start, i."end", f.id AS file_id, f.path, f.size, '
@@ -18,22 +17,8 @@ _COLUMNS = ('i.id AS item_id, i.kind, i.start, i."end", f.id AS file_id, f.path,
 
 def browse(store: Store, filters: Filters) -> list[Result]:
     """Everything indexed that passes the filters, newest first (the view with no query)."""
-    clauses: list[str] = ["f.status = 'indexed'"]
-    params: list[str | int] = []
-    if filters.kinds:
-        clauses.append("(" + " OR ".join("i.kind LIKE ?" for _ in filters.kinds) + ")")
-        params += [f"{k}%" for k in filters.kinds]
-    if filters.under:
-        parts = []
-        for folder in filters.under:
-            folder = str(Path(folder)).rstrip("/")
-            parts.append("(f.path = ? OR substr(f.path, 1, ?) = ?)")
-            params += [folder, len(folder) + 1, folder + "/"]
-        clauses.append("(" + " OR ".join(parts) + ")")
-    for tag in filters.tags:
-        clauses.append("i.id IN (SELECT l.item_id FROM labels l JOIN tags t ON t.id=l.tag_id "
-                       "WHERE t.name = ?)")
-        params.append(tag)
+    clauses, params = filter_sql(filters)
+    clauses.insert(0, "f.status = 'indexed'")
     rows = store.query(f"SELECT {_COLUMNS} FROM items i JOIN files f ON f.id=i.file_id WHERE "
                        + " AND ".join(clauses) + " ORDER BY COALESCE(f.taken_at, '') DESC, "
                        "f.mtime_ns DESC, f.path LIMIT ?", [*params, filters.limit])
