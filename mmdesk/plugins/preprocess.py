@@ -24,10 +24,16 @@ def preprocess_image(image: Image.Image, cfg: dict[str, Any]) -> np.ndarray:
         image = _fit_and_pad(image, size, resample, cfg.get("fill", 0))
     else:
         image = _shortest_then_crop(image, size, int(cfg.get("resize_size", size)), resample)
-    array = np.asarray(image, dtype=np.float32) / 255.0
-    mean = np.asarray(cfg.get("mean", (0.48145466, 0.4578275, 0.40821073)), np.float32)
-    std = np.asarray(cfg.get("std", (0.26862954, 0.26130258, 0.27577711)), np.float32)
-    return np.ascontiguousarray(((array - mean) / std).transpose(2, 0, 1))
+    mean = np.asarray(cfg.get("mean", (0.48145466, 0.4578275, 0.40821073)), np.float64)
+    std = np.asarray(cfg.get("std", (0.26862954, 0.26130258, 0.27577711)), np.float64)
+    # (x/255 - mean)/std as one multiply-add on the CHW copy: half the passes over memory
+    scale = (1.0 / (255.0 * std)).astype(np.float32)[:, None, None]
+    offset = (-mean / std).astype(np.float32)[:, None, None]
+    chw = np.ascontiguousarray(np.asarray(image, dtype=np.uint8).transpose(2, 0, 1),
+                               dtype=np.float32)
+    chw *= scale
+    chw += offset
+    return chw
 
 
 def _shortest_then_crop(image: Image.Image, size: int, resize_size: int,
