@@ -27,15 +27,16 @@ class ExactIndex:
 
     def __init__(self, ids: np.ndarray, matrix: np.ndarray) -> None:
         self.ids = np.asarray(ids, dtype=np.int64)
-        self.matrix = normalise(np.asarray(matrix, dtype=np.float32))
-        self._row = {int(i): r for r, i in enumerate(self.ids)}
+        self.matrix = np.asarray(matrix, dtype=np.float32)
+        norms = np.linalg.norm(self.matrix, axis=1, keepdims=True)
+        self.matrix /= np.maximum(norms, 1e-12)  # in place: no second copy of a big matrix
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def vector(self, item_id: int) -> np.ndarray | None:
-        row = self._row.get(int(item_id))
-        return None if row is None else self.matrix[row]
+        rows = np.flatnonzero(self.ids == int(item_id))
+        return self.matrix[rows[0]] if len(rows) else None
 
     def search(self, query: np.ndarray, k: int,
                allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:

@@ -279,20 +279,18 @@ class Store:
         cur = self.conn.execute(
             f"SELECT e.item_id, e.dtype, e.vector FROM embeddings e JOIN items i ON "
             f"i.id=e.item_id JOIN files f ON f.id=i.file_id WHERE e.encoder IN ({marks}) "
-            f"AND f.status='indexed' ORDER BY e.item_id", encoder_ids)
-        ids: list[int] = []
-        blobs: dict[str, list[bytes]] = {}
-        order: list[tuple[str, int]] = []
-        for item_id, dtype, blob in cur:
-            ids.append(item_id)
-            bucket = blobs.setdefault(dtype, [])
-            order.append((dtype, len(bucket)))
-            bucket.append(blob)
-        if len(blobs) <= 1:
-            dtype = next(iter(blobs), "float32")
-            return np.asarray(ids, np.int64), vectors.stack_blobs(blobs.get(dtype, []), dtype, dim)
-        mats = {d: vectors.stack_blobs(b, d, dim) for d, b in blobs.items()}
-        return np.asarray(ids, np.int64), np.stack([mats[d][k] for d, k in order])
+            f"AND f.status='indexed'", encoder_ids)  # no ORDER BY: it sorts every blob
+        rows = cur.fetchall()
+        ids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
+        dtypes = {r[1] for r in rows}
+        if len(dtypes) <= 1:
+            dtype = next(iter(dtypes), "float32")
+            return ids, vectors.stack_blobs([r[2] for r in rows], dtype, dim)
+        matrix = np.empty((len(rows), dim), np.float32)
+        for dtype in dtypes:
+            at = [n for n, r in enumerate(rows) if r[1] == dtype]
+            matrix[at] = vectors.stack_blobs([rows[n][2] for n in at], dtype, dim)
+        return ids, matrix
 
     def item_vector(self, item_id: int, encoder_ids: list[str]) -> np.ndarray | None:
         marks = ",".join("?" * len(encoder_ids))
