@@ -38,7 +38,8 @@ def fill(store: Store, n: int, dim: int, dtype: str, seed: int = 0) -> None:
     conn = store.conn
     with store.transaction():
         store.ensure_encoder("bench/image", space="bench", modality="image", dim=dim)
-        for start in range(0, n, 20000):
+    for start in range(0, n, 20000):  # one transaction per chunk, like the indexer's batches
+        with store.transaction():
             count = min(20000, n - start)
             vectors = rng.standard_normal((count, dim), dtype=np.float32)
             vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
