@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -243,8 +244,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     ensure_default_model()
     sample = settings.data_dir / "sample-library"
     make_sample_library(sample)
-    if not args.no_gui:
+    if not args.no_gui and _has_display():
         return cmd_gui(args, initial_folder=sample)
+    if not args.no_gui:
+        print("no display found (DISPLAY/WAYLAND_DISPLAY unset): showing searches instead of "
+              "the window", file=sys.stderr)
     with Library(settings) as lib:
         report = lib.index([sample], TaskState(progress_printer()))
         print(f"indexed {report.indexed} new photos ({report.skipped} unchanged) in {sample}")
@@ -252,6 +256,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
             print(f"\nmmdesk search {query!r}")
             _print_results(lib.search(query, Filters(limit=3)), False)
     return 0
+
+
+def _has_display() -> bool:
+    """Whether a window can open: always off Linux; on Linux an X11/Wayland display or an
+    explicit Qt platform (offscreen, for tests) is needed."""
+    if not sys.platform.startswith("linux"):
+        return True
+    return any(os.environ.get(k) for k in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
 
 
 def cmd_gui(args: argparse.Namespace, initial_folder: Path | None = None) -> int:

@@ -87,3 +87,18 @@ def test_no_model_installed_says_how_to_fix(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setattr(config, "BUNDLED_PLUGINS", tmp_path / "none")
     assert main(["search", "cat"]) == 1
     assert "mmdesk models build-default" in capsys.readouterr().err
+
+
+def test_demo_without_display_indexes_the_sample_and_searches(
+        default_settings: Settings, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("skimage")
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["demo"]) == 0
+    captured = capsys.readouterr()
+    assert "no display found" in captured.err
+    lines = captured.out.splitlines()
+    first_cat = lines[lines.index("mmdesk search 'a cat'") + 1]
+    assert first_cat.rstrip().endswith("chelsea.jpg")
+    assert (default_settings.data_dir / "sample-library" / "pets" / "chelsea.jpg").exists()
