@@ -13,12 +13,14 @@ from mmdesk.config import Settings
 from mmdesk.core.library import Library
 from mmdesk.core.search import Filters, Result
 from mmdesk.core.tasks import TaskState
+from mmdesk.errors import MmdeskError
 from mmdesk.plugins.registry import Registry
 
 
 def register(commands: Any) -> None:
-    p = commands.add_parser("index", help="index folders or files (incremental)")
-    p.add_argument("paths", nargs="+", type=Path)
+    p = commands.add_parser("index", help="index folders or files (incremental); no PATH "
+                                          "re-scans every library folder")
+    p.add_argument("paths", nargs="*", type=Path)
     p.add_argument("--batch", type=int, help="images per model batch (default 32)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_index)
@@ -93,7 +95,9 @@ def _settings(args: argparse.Namespace) -> Settings:
 def cmd_index(args: argparse.Namespace) -> int:
     with Library(_settings(args)) as lib:
         state = TaskState(None if args.json else progress_printer())
-        report = lib.index(args.paths, state)
+        if not args.paths and not lib.library_roots():
+            raise MmdeskError("no library folders yet: mmdesk index PATH")
+        report = lib.index(args.paths or None, state)
     summary: dict[str, Any] = {
                "found": report.found, "indexed": report.indexed, "skipped": report.skipped,
                "moved": report.moved, "errors": report.errors, "missing": report.missing,
@@ -216,8 +220,6 @@ def cmd_tag(args: argparse.Namespace) -> int:
 
 
 def _items_for(lib: Library, paths: list[Path]) -> list[int]:
-    from mmdesk.errors import MmdeskError
-
     items = []
     for path in paths:
         item = lib.store.item_for_path(str(path.expanduser().absolute()))
@@ -270,8 +272,6 @@ def cmd_gui(args: argparse.Namespace, initial_folder: Path | None = None) -> int
     try:
         from mmdesk.gui.app import run_app
     except ImportError as exc:
-        from mmdesk.errors import MmdeskError
-
         raise MmdeskError(f"the desktop app needs PySide6 ({exc}); pip install 'mmdesk[gui]'") \
             from exc
     return int(run_app(initial_folder=initial_folder))

@@ -128,7 +128,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     if args.json:
         emit_json({"installed": installed, "catalogue": recommended})
         return 0
-    print("Installed (* active, > switching to):")
+    print("Installed (* active, > switching to; i below = installed):")
     for row in installed:
         mark = "*" if row["active"] else ">" if row["pending"] else " "
         print(f" {mark} {row['space']:<44} dim {row['dim']:<4} {row['vectors']:>7} vectors "

@@ -102,3 +102,15 @@ def test_demo_without_display_indexes_the_sample_and_searches(
     first_cat = lines[lines.index("mmdesk search 'a cat'") + 1]
     assert first_cat.rstrip().endswith("chelsea.jpg")
     assert (default_settings.data_dir / "sample-library" / "pets" / "chelsea.jpg").exists()
+
+
+def test_index_without_paths_rescans_the_library_folders(
+        settings: Settings, photos: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from mmdesk_testing import make_photo
+
+    assert main(["index"]) == 1
+    assert "no library folders yet" in capsys.readouterr().err
+    assert _json(capsys, ["index", str(photos), "--json"])["indexed"] == 9
+    make_photo(photos / "red" / "new.png", "red", seed=50)
+    report = _json(capsys, ["index", "--json"])
+    assert (report["indexed"], report["skipped"]) == (1, 9)
