@@ -20,7 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from mmdesk.errors import ExportError
-from mmdesk.export import catalogue, openclip_manifest, openclip_model, openclip_onnx, parity
+from mmdesk.export import (
+    catalogue,
+    manifest_toml,
+    openclip_manifest,
+    openclip_model,
+    openclip_onnx,
+    parity,
+)
 from mmdesk.export.openclip_text import check_tokenizer, write_tokenizer
 
 log = logging.getLogger(__name__)
@@ -160,7 +167,7 @@ def _build(model: Any, arch: str, pretrained: str | None, pid: str, folder: Path
     names = [*MODEL_FILES.values(), written[0]["file"]]
     files = openclip_manifest.file_table(folder, names)
     doc = _manifest(pid, arch, pretrained, precision, files, dims, pre, written[0], report)
-    (folder / "plugin.toml").write_text(openclip_manifest.dumps(doc), encoding="utf-8")
+    (folder / "plugin.toml").write_text(manifest_toml.dumps(doc), encoding="utf-8")
     return ExportReport(pid, folder, arch, pretrained, precision, device, files, report, warnings)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -10,7 +9,6 @@ from typing import Any
 from mmdesk.errors import ExportError
 from mmdesk.plugins.checksums import sha256_file as sha256
 
-_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 _RESIZE = {"shortest": "shortest", "squash": "squash", "longest": "longest"}
 
 
@@ -65,45 +63,3 @@ def encoder_tables(pid: str, dims: dict[str, int], pre: dict[str, Any],
 def file_table(folder: Path, names: list[str]) -> dict[str, str]:
     """``{file name: sha256}`` for the plugin's model and data files."""
     return {name: sha256(folder / name) for name in sorted(names)}
-
-
-def dumps(doc: dict[str, Any]) -> str:
-    """Write a manifest as TOML (tables, arrays of tables, strings, numbers, lists, bools).
-
-    A dozen lines instead of a dependency: mmdesk only reads TOML elsewhere (``tomllib``).
-    """
-    lines: list[str] = []
-    _emit(lines, doc, "")
-    return "\n".join(lines).lstrip("\n") + "\n"
-
-
-def _emit(lines: list[str], table: dict[str, Any], prefix: str) -> None:
-    nested = {k: v for k, v in table.items() if isinstance(v, dict) or _is_table_list(v)}
-    for key, value in table.items():
-        if key not in nested and value is not None:
-            lines.append(f"{_key(key)} = {_value(value)}")
-    for key, value in nested.items():
-        name = f"{prefix}.{_key(key)}" if prefix else _key(key)
-        for item in value if isinstance(value, list) else [value]:
-            lines += ["", f"[[{name}]]" if isinstance(value, list) else f"[{name}]"]
-            _emit(lines, item, name)
-
-
-def _is_table_list(value: Any) -> bool:
-    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
-
-
-def _key(key: str) -> str:
-    return key if _BARE_KEY.match(key) else json.dumps(key, ensure_ascii=False)
-
-
-def _value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_value(v) for v in value) + "]"
-    raise TypeError(f"cannot write {type(value).__name__} to TOML")
