@@ -72,7 +72,7 @@ def decode_image(data: bytes, *, min_side: int = 512, max_pixels: int = MAX_PIXE
         image.load()
         image = ImageOps.exif_transpose(image) or image
         meta["width"], meta["height"] = _upright_size(width, height, meta.get("orientation"))
-        return DecodedImage(_to_rgb(image), meta)
+        return DecodedImage(to_rgb(image), meta)
     except MediaError:
         raise
     except Image.DecompressionBombError as exc:
@@ -83,7 +83,8 @@ def decode_image(data: bytes, *, min_side: int = 512, max_pixels: int = MAX_PIXE
         raise MediaError(f"{name}: corrupt or truncated image ({exc})") from exc
 
 
-def _to_rgb(image: Image.Image) -> Image.Image:
+def to_rgb(image: Image.Image) -> Image.Image:
+    """RGB on white: transparent areas of cut-outs and PNGs must not turn black."""
     if image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info):
         rgba = image.convert("RGBA")
         background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PIL import Image, ImageOps
 
-from mmdesk.core.media import MAX_PIXELS
+from mmdesk.core.media import MAX_PIXELS, to_rgb
 from mmdesk.errors import MediaError
 
 GRID_EDGE = 256
@@ -62,7 +62,7 @@ def make_thumbnail(source: Path, target: Path, edge: int = GRID_EDGE) -> None:
             image.draft("RGB", (edge, edge))
             upright = ImageOps.exif_transpose(image) or image
             upright.thumbnail((edge, edge), Image.Resampling.BICUBIC)
-            rgb = _flatten(upright)
+            rgb = to_rgb(upright)
     except MediaError:
         raise
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
@@ -72,11 +72,3 @@ def make_thumbnail(source: Path, target: Path, edge: int = GRID_EDGE) -> None:
     rgb.save(partial, format="JPEG", quality=85)
     os.replace(partial, target)
 
-
-def _flatten(image: Image.Image) -> Image.Image:
-    """RGB on white: transparent PNGs must not turn black."""
-    if image.mode in ("RGBA", "LA", "P"):
-        rgba = image.convert("RGBA")
-        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        return Image.alpha_composite(background, rgba).convert("RGB")
-    return image.convert("RGB") if image.mode != "RGB" else image
