@@ -8,8 +8,6 @@ half-indexed file as done), cancellable and pausable through a TaskState.
 from __future__ import annotations
 
 import logging
-import os
-import threading
 import time
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -21,7 +19,7 @@ import numpy as np
 
 from mmdesk.core.decode import Decoded, decode_file
 from mmdesk.core.scan import Candidate, scan
-from mmdesk.core.tasks import TaskState
+from mmdesk.core.tasks import TaskState, lower_thread_priority
 from mmdesk.errors import CancelledError
 from mmdesk.store import FileRow, Store
 
@@ -104,18 +102,23 @@ def _plan(store: Store, roots: list[Path], encoders: list[Any],
                           on_problem=lambda p, why: report.problems.append((p, why))):
         report.found += 1
         seen.add(candidate.path)
-        row = known.get(candidate.path)
-        unchanged = bool(row and row.size == candidate.size and row.mtime_ns == candidate.mtime_ns)
-        if unchanged and row and row.status == "error":
+        missing = _lacking(known.get(candidate.path), candidate, complete)
+        if missing:
+            todo.append(Work(candidate, missing))
+        else:
             report.skipped += 1
-            continue
-        done = unchanged and row is not None and row.status == "indexed"
-        missing = [e for e, ids in complete.items() if not (done and row and row.id in ids)]
-        if not missing:
-            report.skipped += 1
-            continue
-        todo.append(Work(candidate, missing))
     return todo, known, seen
+
+
+def _lacking(row: FileRow | None, candidate: Candidate,
+             complete: dict[str, set[int]]) -> list[str]:
+    """Encoders the file still needs: none for a known-bad unchanged file, all for a new or
+    changed one, else those that have no vectors for it yet."""
+    if row is None or (row.size, row.mtime_ns) != (candidate.size, candidate.mtime_ns):
+        return list(complete)
+    if row.status == "error":
+        return []
+    return [e for e, ids in complete.items() if row.status != "indexed" or row.id not in ids]
 
 
 def _complete_files(store: Store, encoder_id: str) -> set[int]:
@@ -134,7 +137,7 @@ def _run(store: Store, todo: list[Work], encoders: list[Any], state: TaskState,
     done = 0
     queue = iter(todo)
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="decode",
-                            initializer=_lower_priority) as pool:
+                            initializer=_decode_thread_priority) as pool:
         try:
             while True:
                 while len(pending) < ahead and (nxt := next(queue, None)) is not None:
@@ -160,16 +163,10 @@ def _run(store: Store, todo: list[Work], encoders: list[Any], state: TaskState,
         state.report(done, len(todo), report.errors, message="done")
 
 
-def _lower_priority() -> None:
+def _decode_thread_priority() -> None:
     """Decode threads yield to the encoder: an ONNX Runtime run whose worker threads are
     descheduled by decoding loses far more than the decoding gains (measured: bench/)."""
-    try:
-        os.sched_setscheduler(threading.get_native_id(), os.SCHED_IDLE, os.sched_param(0))
-    except (AttributeError, OSError):  # not Linux: a lower nice value does part of it
-        try:
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
-        except (AttributeError, OSError):
-            pass
+    lower_thread_priority(10, idle=True)
 
 
 def _handle_move(store: Store, decoded: Decoded, encoders: list[Any],

@@ -6,6 +6,8 @@ turns it into signals, tests pass a bare TaskState.
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -76,3 +78,24 @@ class TaskState:
         if self.on_progress is not None:
             self.on_progress(self.last)
         return self.last
+
+
+def lower_thread_priority(increment: int = 8, *, idle: bool = False) -> None:
+    """Make background work yield the CPU (Linux only; elsewhere a no-op).
+
+    ``idle`` asks for SCHED_IDLE (run only when a core would otherwise idle), falling back to
+    ``increment`` more niceness. Threads started afterwards by this one inherit it.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    tid = threading.get_native_id()
+    if idle:
+        try:
+            os.sched_setscheduler(tid, os.SCHED_IDLE, os.sched_param(0))
+            return
+        except OSError:
+            pass
+    try:
+        os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + increment)
+    except OSError:
+        pass

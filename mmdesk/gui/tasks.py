@@ -27,9 +27,9 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 from mmdesk.config import Settings
 from mmdesk.core.library import Library
-from mmdesk.core.tasks import Progress, TaskState
+from mmdesk.core.tasks import Progress, TaskState, lower_thread_priority
 from mmdesk.gui.compat import emit
-from mmdesk.gui.worker import Job, LibraryThread, yield_to_gui
+from mmdesk.gui.worker import Job, LibraryThread
 from mmdesk.plugins.registry import Registry
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ class _PoolJob(QRunnable):
 
     def run(self) -> None:
         if not getattr(_niced, "done", False):
-            yield_to_gui()
+            lower_thread_priority()
             _niced.done = True
         try:
             result = self.fn()

@@ -8,8 +8,6 @@ thread, so receivers' slots run there.
 from __future__ import annotations
 
 import logging
-import os
-import sys
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -19,22 +17,10 @@ from typing import Any
 from PySide6.QtCore import QObject, QThread, Signal
 
 from mmdesk.core.library import Library
+from mmdesk.core.tasks import lower_thread_priority
 from mmdesk.gui.compat import emit
 
 log = logging.getLogger(__name__)
-
-
-def yield_to_gui(increment: int = 8) -> None:
-    """Lower this thread's CPU priority (Linux: per-thread nice), so background work can
-    never starve the window's thread; threads it starts (decoders, model runtimes) inherit it.
-    Elsewhere this is a no-op."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        tid = threading.get_native_id()
-        os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + increment)
-    except OSError:
-        pass
 
 
 @dataclass
@@ -82,7 +68,7 @@ class LibraryThread(QThread):
             self._cond.notify_all()
 
     def run(self) -> None:
-        yield_to_gui()
+        lower_thread_priority()  # background work never starves the window
         try:
             self._library = self._open()
         except BaseException as exc:
