@@ -29,10 +29,7 @@ def browse(store: Store, filters: Filters) -> list[Result]:
 def sidebar_content(store: Store) -> tuple[list[dict[str, Any]], list[tuple[str, int]],
                                            dict[str, int]]:
     """Folders with counts and state, tags with counts, and item kinds with counts."""
-    kinds = {str(k): int(n) for k, n in store.conn.execute(
-        "SELECT i.kind, COUNT(*) FROM items i JOIN files f ON f.id=i.file_id "
-        "WHERE f.status='indexed' GROUP BY i.kind")}
-    return store.folders(), store.tag_counts(), kinds
+    return store.folders(), store.tag_counts(), store.items_by_kind()
 
 
 def tag_counts_for(store: Store, item_ids: list[int]) -> dict[str, int]:

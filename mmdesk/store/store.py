@@ -380,9 +380,7 @@ class Store:
     # summaries ------------------------------------------------------------------------------
     def counts(self) -> dict[str, Any]:
         by_status = dict(self.conn.execute("SELECT status, COUNT(*) FROM files GROUP BY status"))
-        by_kind = dict(self.conn.execute(
-            "SELECT i.kind, COUNT(*) FROM items i JOIN files f ON f.id=i.file_id "
-            "WHERE f.status='indexed' GROUP BY i.kind"))
+        by_kind = self.items_by_kind()
         per_encoder = dict(self.conn.execute("SELECT encoder, COUNT(*) FROM embeddings "
                                              "GROUP BY encoder"))
         return {"files": int(by_status.get("indexed", 0)), "items": sum(by_kind.values()),
@@ -391,6 +389,12 @@ class Store:
                 "pending": int(by_status.get("pending", 0)),
                 "items_by_kind": by_kind, "embeddings": per_encoder,
                 "tags": len(self.tag_counts()), "folders": len(self.folders())}
+
+    def items_by_kind(self) -> dict[str, int]:
+        """Present items per kind (image, video_frame, ...), for counts and the sidebar."""
+        return {str(k): int(n) for k, n in self.conn.execute(
+            "SELECT i.kind, COUNT(*) FROM items i JOIN files f ON f.id=i.file_id "
+            "WHERE f.status='indexed' GROUP BY i.kind")}
 
     def errors(self, limit: int = 100) -> list[tuple[str, str]]:
         return [(r[0], r[1] or "") for r in self.conn.execute(
