@@ -95,8 +95,8 @@ class Library:
         report = index_paths(self.store, roots or self.library_roots(), encoders, state=state,
                              batch_size=self.settings.batch_size,
                              workers=max(2, min(4, self.settings.threads or 2)))
-        if pending and not report.cancelled and self.coverage(pending) >= 1.0:
-            self.use_space(pending.id)
+        if pending and not report.cancelled:
+            self.use_space(pending.id)  # switches only if the new index is now whole
         return report
 
     def search(self, text: str, filters: Filters | None = None) -> list[Result]:
