@@ -62,8 +62,14 @@ def load_corpora(root: Path) -> list[Corpus]:
             continue
         with labels.open(encoding="utf-8", newline="") as fh:
             rows = list(csv.DictReader(fh))
-        out.append(Corpus(name, [root / name / r["path"] for r in rows],
-                          [_readable(r[column]) for r in rows], [r["caption"] for r in rows]))
+        out.append(
+            Corpus(
+                name,
+                [root / name / r["path"] for r in rows],
+                [_readable(r[column]) for r in rows],
+                [r["caption"] for r in rows],
+            )
+        )
     if not out:
         raise SystemExit(f"no corpus found under {root}")
     return out
@@ -87,7 +93,7 @@ def caption_hit_rate(plugin: DefaultPlugin, emb: np.ndarray, corpus: Corpus) -> 
     truth = np.array(corpus.captions)
     hits = []
     for start in range(0, len(caps), 256):
-        chunk = caps[start:start + 256]
+        chunk = caps[start : start + 256]
         top = _rank(plugin.encode_texts(chunk), emb)
         hits += [(truth[row] == cap).any() for cap, row in zip(chunk, top)]
     return float(np.mean(hits))
@@ -109,15 +115,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--k", type=int, nargs="+", default=[3, 5, 10])
     parser.add_argument("--renormalise", choices=["both", "yes", "no"], default="both")
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--imagenet-norm", action="store_true",
-                        help="feed pixels normalised with ImageNet mean/std instead of the "
-                             "manifest's (to compare the two)")
+    parser.add_argument(
+        "--imagenet-norm",
+        action="store_true",
+        help="feed pixels normalised with ImageNet mean/std instead of the "
+        "manifest's (to compare the two)",
+    )
     args = parser.parse_args(argv)
     corpora = load_corpora(args.corpus)
     renorms = {"both": [True, False], "yes": [True], "no": [False]}[args.renormalise]
     pixels: dict[str, np.ndarray] = {}
-    print(f"{'k':>3} {'renorm':>6} " + " ".join(
-        f"{c.name + ' P@10 cat':>26} {c.name + ' hit@10 cap':>28}" for c in corpora))
+    print(
+        f"{'k':>3} {'renorm':>6} "
+        + " ".join(f"{c.name + ' P@10 cat':>26} {c.name + ' hit@10 cap':>28}" for c in corpora)
+    )
     speed = None
     with tempfile.TemporaryDirectory() as tmp:
         for k in args.k:
@@ -132,13 +143,19 @@ def main(argv: list[str] | None = None) -> None:
                     if corpus.name not in pixels:
                         pixels[corpus.name] = plugin.pixels(corpus.paths)
                     emb = plugin.encode_pixels(pixels[corpus.name])
-                    cells += [precision_by_category(plugin, emb, corpus),
-                              caption_hit_rate(plugin, emb, corpus)]
+                    cells += [
+                        precision_by_category(plugin, emb, corpus),
+                        caption_hit_rate(plugin, emb, corpus),
+                    ]
                     if speed is None:
                         speed = throughput(plugin, pixels[corpus.name])
-                print(f"{k:>3} {'yes' if renorm else 'no':>6} "
-                      + " ".join(f"{v:>26.3f}" if i % 2 == 0 else f"{v:>28.3f}"
-                                 for i, v in enumerate(cells)), flush=True)
+                print(
+                    f"{k:>3} {'yes' if renorm else 'no':>6} "
+                    + " ".join(
+                        f"{v:>26.3f}" if i % 2 == 0 else f"{v:>28.3f}" for i, v in enumerate(cells)
+                    ),
+                    flush=True,
+                )
     print(f"image.onnx throughput: {speed:.1f} img/s (batch 32, {args.threads} threads, CPU)")
 
 

@@ -76,8 +76,10 @@ def main() -> None:
         folder = report.out_dir
         pre = _image_preprocess(folder)
         files = {"fp32": folder / "image.onnx"}
-        for precision, convert in (("fp16", openclip_onnx.to_fp16_weights),
-                                   ("int8", openclip_onnx.to_int8)):
+        for precision, convert in (
+            ("fp16", openclip_onnx.to_fp16_weights),
+            ("int8", openclip_onnx.to_int8),
+        ):
             files[precision] = Path(tmp) / f"image-{precision}.onnx"
             convert(folder / "image.onnx", files[precision])
         batch = _batch(pre, args.batch)
@@ -94,11 +96,13 @@ def _image_preprocess(folder: Path) -> dict:
     return next(e["preprocess"] for e in doc["encoders"] if e["modality"] == "image")
 
 
-def _print_table(model: object, files: dict[str, Path], batch: np.ndarray,
-                 args: argparse.Namespace) -> None:
+def _print_table(
+    model: object, files: dict[str, Path], batch: np.ndarray, args: argparse.Namespace
+) -> None:
     import torch
 
     with torch.no_grad():
+
         def eager(b: np.ndarray) -> object:
             return model.encode_image(torch.from_numpy(b))  # type: ignore[attr-defined]
 
@@ -110,14 +114,19 @@ def _print_table(model: object, files: dict[str, Path], batch: np.ndarray,
         rates[f"onnx {precision}"] = _rate(run, batch, args.repeats)
         outputs[precision] = run(batch)
     base = rates["onnx fp32"]
-    print(f"\n{args.arch} ({args.pretrained}) image encoder, batch {args.batch}, "
-          f"threads {args.threads or 'default'}, median of {args.repeats}")
+    print(
+        f"\n{args.arch} ({args.pretrained}) image encoder, batch {args.batch}, "
+        f"threads {args.threads or 'default'}, median of {args.repeats}"
+    )
     print(f"{'':18} {'img/s':>8} {'vs onnx fp32':>13} {'size MB':>9} {'min cos vs fp32':>16}")
     for name, rate in rates.items():
         precision = name.split()[-1] if name.startswith("onnx") else None
         size = f"{files[precision].stat().st_size / 1e6:9.1f}" if precision else f"{'':9}"
-        cos = (f"{parity.cosines(outputs['fp32'], outputs[precision]).min():16.5f}"
-               if precision else f"{'':16}")
+        cos = (
+            f"{parity.cosines(outputs['fp32'], outputs[precision]).min():16.5f}"
+            if precision
+            else f"{'':16}"
+        )
         print(f"{name:18} {rate:8.2f} {rate / base:12.2f}x {size} {cos}")
 
 

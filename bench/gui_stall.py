@@ -33,8 +33,10 @@ def make_photos(folder: Path, count: int) -> None:
         for _ in range(6):
             x, y = rng.integers(0, 600, 2)
             w, h = rng.integers(20, 300, 2)
-            draw.ellipse([int(x), int(y), int(x + w), int(y + h)],
-                         fill=tuple(int(c) for c in rng.integers(0, 255, 3)))
+            draw.ellipse(
+                [int(x), int(y), int(x + w), int(y + h)],
+                fill=tuple(int(c) for c in rng.integers(0, 255, 3)),
+            )
         (folder / f"{n // 100:02d}").mkdir(exist_ok=True)
         image.save(folder / f"{n // 100:02d}" / f"photo-{n:04d}.jpg", quality=88)
 
@@ -52,8 +54,10 @@ def main() -> None:
         from mmdesk.config import Settings
 
         if not default_model_ok():
-            print("the default model is not built in plugins/default: run "
-                  "`python main.py models build-default` first")
+            print(
+                "the default model is not built in plugins/default: run "
+                "`python main.py models build-default` first"
+            )
             return
         photos = Path(tmp) / "photos"
         photos.mkdir()
@@ -92,17 +96,23 @@ def main() -> None:
         window.close()
         worst = np.array(gaps[1:]) if len(gaps) > 1 else np.array([0.0])
         r = report[0]
-        print(f"indexed {getattr(r, 'indexed', '?')} photos in {seconds:.1f} s "
-              f"({getattr(r, 'rate', 0):.1f} photos/s, model: default, "
-              f"{os.cpu_count()} CPUs)")
+        print(
+            f"indexed {getattr(r, 'indexed', '?')} photos in {seconds:.1f} s "
+            f"({getattr(r, 'rate', 0):.1f} photos/s, model: default, "
+            f"{os.cpu_count()} CPUs)"
+        )
         idle = np.array(baseline or [0.0])
-        print(f"idle baseline, no indexing ({BASELINE_MS / 1000:.0f} s): longest gap "
-              f"{idle.max():.0f} ms, p99 {np.percentile(idle, 99):.0f} ms (machine load: "
-              f"{os.getloadavg()[0]:.1f})")
-        print(f"while indexing, heartbeat (5 ms): {len(worst)} beats, "
-              f"longest gap {worst.max():.0f} ms, "
-              f"p99 {np.percentile(worst, 99):.0f} ms, gaps > 50 ms: {(worst > 50).sum()} "
-              f"(target: longest < 50 ms)")
+        print(
+            f"idle baseline, no indexing ({BASELINE_MS / 1000:.0f} s): longest gap "
+            f"{idle.max():.0f} ms, p99 {np.percentile(idle, 99):.0f} ms (machine load: "
+            f"{os.getloadavg()[0]:.1f})"
+        )
+        print(
+            f"while indexing, heartbeat (5 ms): {len(worst)} beats, "
+            f"longest gap {worst.max():.0f} ms, "
+            f"p99 {np.percentile(worst, 99):.0f} ms, gaps > 50 ms: {(worst > 50).sum()} "
+            f"(target: longest < 50 ms)"
+        )
 
 
 if __name__ == "__main__":

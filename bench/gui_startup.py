@@ -45,8 +45,12 @@ def child() -> None:
 def prepare(data: Path) -> None:
     """An indexed sample library, so start-up reads a real database (once, not timed)."""
     env = {**os.environ, "MMDESK_DATA_DIR": str(data)}
-    subprocess.run([sys.executable, str(ROOT / "main.py"), "demo", "--no-gui"], env=env,
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "demo", "--no-gui"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
 
 
 def main() -> None:
@@ -55,14 +59,25 @@ def main() -> None:
         prepare(data)
         times = []
         for _ in range(RUNS):
-            env = {**os.environ, "MMDESK_DATA_DIR": str(data), "BENCH_T0": str(time.time()),
-                   "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
-            out = subprocess.run([sys.executable, __file__, "--child"], env=env, check=True,
-                                 capture_output=True, text=True).stdout.split()
+            env = {
+                **os.environ,
+                "MMDESK_DATA_DIR": str(data),
+                "BENCH_T0": str(time.time()),
+                "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+            }
+            out = subprocess.run(
+                [sys.executable, __file__, "--child"],
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout.split()
             times.append(float(out[0]))
-        print(f"launch → usable window ({os.environ.get('QT_QPA_PLATFORM', 'offscreen')}, "
-              f"{RUNS} runs): median {statistics.median(times):.2f} s, "
-              f"min {min(times):.2f} s, max {max(times):.2f} s (target < 2 s)")
+        print(
+            f"launch → usable window ({os.environ.get('QT_QPA_PLATFORM', 'offscreen')}, "
+            f"{RUNS} runs): median {statistics.median(times):.2f} s, "
+            f"min {min(times):.2f} s, max {max(times):.2f} s (target < 2 s)"
+        )
 
 
 if __name__ == "__main__":

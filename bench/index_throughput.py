@@ -45,7 +45,7 @@ def bare_rate(encoder, images: list[Path], batch: int = 32) -> float:
     encoder.encode(tensors[:batch])  # warm up (session creation, first-run allocations)
     start = time.perf_counter()
     for i in range(0, len(tensors), batch):
-        encoder.encode(tensors[i:i + batch])
+        encoder.encode(tensors[i : i + batch])
     return len(tensors) / (time.perf_counter() - start)
 
 
@@ -69,18 +69,28 @@ def main() -> None:
     inproc = report.indexed / report.seconds
     shutil.rmtree(work / "data")
     start = time.perf_counter()
-    out = subprocess.run([sys.executable, "-m", "mmdesk", "index", str(work / "photos"), "--json"],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "mmdesk", "index", str(work / "photos"), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     wall = time.perf_counter() - start
     cli = json.loads(out.stdout)
-    print(f"images: {len(images)} from {args.corpus}  space: {space.id}  "
-          f"provider: {encoder.provider}  cores: {os.cpu_count()}")
+    print(
+        f"images: {len(images)} from {args.corpus}  space: {space.id}  "
+        f"provider: {encoder.provider}  cores: {os.cpu_count()}"
+    )
     print(f"bare encoder (pre-decoded, batch 32): {bare:7.1f} img/s")
     print(f"index, in process:                    {inproc:7.1f} img/s   ratio {inproc / bare:.2f}")
-    print(f"mmdesk index (subprocess, run only):  {cli['rate']:7.1f} img/s   "
-          f"ratio {cli['rate'] / bare:.2f}")
-    print(f"mmdesk index (subprocess, wall incl. start-up {wall:.1f}s): "
-          f"{len(images) / wall:7.1f} img/s   ratio {len(images) / wall / bare:.2f}")
+    print(
+        f"mmdesk index (subprocess, run only):  {cli['rate']:7.1f} img/s   "
+        f"ratio {cli['rate'] / bare:.2f}"
+    )
+    print(
+        f"mmdesk index (subprocess, wall incl. start-up {wall:.1f}s): "
+        f"{len(images) / wall:7.1f} img/s   ratio {len(images) / wall / bare:.2f}"
+    )
     shutil.rmtree(work)
 
 

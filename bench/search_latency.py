@@ -44,14 +44,19 @@ def fill(store: Store, n: int, dim: int, dtype: str, seed: int = 0) -> None:
             vectors = rng.standard_normal((count, dim), dtype=np.float32)
             vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
             ids = range(start + 1, start + count + 1)
-            conn.executemany("INSERT INTO files(id, path, size, mtime_ns, kind, status, added_at)"
-                             " VALUES (?, ?, 1, 1, 'image', 'indexed', 0)",
-                             [(i, f"/bench/{i:07}.jpg") for i in ids])
-            conn.executemany("INSERT INTO items(id, file_id, kind) VALUES (?, ?, 'image')",
-                             [(i, i) for i in ids])
-            conn.executemany("INSERT INTO embeddings(item_id, encoder, dtype, vector) VALUES "
-                             "(?, 'bench/image', ?, ?)",
-                             [(i, dtype, to_blob(v, dtype)) for i, v in zip(ids, vectors)])
+            conn.executemany(
+                "INSERT INTO files(id, path, size, mtime_ns, kind, status, added_at)"
+                " VALUES (?, ?, 1, 1, 'image', 'indexed', 0)",
+                [(i, f"/bench/{i:07}.jpg") for i in ids],
+            )
+            conn.executemany(
+                "INSERT INTO items(id, file_id, kind) VALUES (?, ?, 'image')", [(i, i) for i in ids]
+            )
+            conn.executemany(
+                "INSERT INTO embeddings(item_id, encoder, dtype, vector) VALUES "
+                "(?, 'bench/image', ?, ?)",
+                [(i, dtype, to_blob(v, dtype)) for i, v in zip(ids, vectors)],
+            )
 
 
 def measure(n: int, dim: int, dtype: str, queries: int, workdir: Path) -> dict[str, float]:
@@ -71,9 +76,15 @@ def measure(n: int, dim: int, dtype: str, queries: int, workdir: Path) -> dict[s
         t0 = time.perf_counter()
         searcher.search_vector(query, Filters(limit=50))
         times.append(time.perf_counter() - t0)
-    result = {"n": n, "dim": dim, "load_s": load, "p50_ms": 1000 * float(np.percentile(times, 50)),
-              "p99_ms": 1000 * float(np.percentile(times, 99)), "rss_mb": rss_mb(),
-              "index_mb": index.matrix.nbytes / 2**20}
+    result = {
+        "n": n,
+        "dim": dim,
+        "load_s": load,
+        "p50_ms": 1000 * float(np.percentile(times, 50)),
+        "p99_ms": 1000 * float(np.percentile(times, 99)),
+        "rss_mb": rss_mb(),
+        "index_mb": index.matrix.nbytes / 2**20,
+    }
     store.close()
     del index, searcher
     db.unlink()
@@ -89,13 +100,18 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path)
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="mmdesk-bench-"))
-    print(f"{'N':>9} {'dim':>4} {'load s':>8} {'p50 ms':>8} {'p99 ms':>8} {'index MB':>9} "
-          f"{'RSS MB':>8}   (stored as {args.dtype})")
+    print(
+        f"{'N':>9} {'dim':>4} {'load s':>8} {'p50 ms':>8} {'p99 ms':>8} {'index MB':>9} "
+        f"{'RSS MB':>8}   (stored as {args.dtype})"
+    )
     for n in args.sizes:
         for dim in args.dims:
             r = measure(n, dim, args.dtype, args.queries if n < 1_000_000 else 50, workdir)
-            print(f"{r['n']:>9} {r['dim']:>4} {r['load_s']:>8.2f} {r['p50_ms']:>8.2f} "
-                  f"{r['p99_ms']:>8.2f} {r['index_mb']:>9.0f} {r['rss_mb']:>8.0f}", flush=True)
+            print(
+                f"{r['n']:>9} {r['dim']:>4} {r['load_s']:>8.2f} {r['p50_ms']:>8.2f} "
+                f"{r['p99_ms']:>8.2f} {r['index_mb']:>9.0f} {r['rss_mb']:>8.0f}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

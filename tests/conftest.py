@@ -21,8 +21,9 @@ def toy_plugin_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def isolated_settings(tmp_path: Path, plugins: Path, monkeypatch: pytest.MonkeyPatch,
-                      threads: int = 0):
+def isolated_settings(
+    tmp_path: Path, plugins: Path, monkeypatch: pytest.MonkeyPatch, threads: int = 0
+):
     """Settings on an empty data folder whose only plugins are those in ``plugins``."""
     from mmdesk import config
 

@@ -30,16 +30,22 @@ def _toy_image_model(path: Path) -> None:
     weight = np.zeros((3, TOY_DIM), np.float32)
     weight[:3, :3] = np.eye(3)
     weight[:, 3] = 0.05  # a little shared signal so no vector is ever all zero
-    nodes = [helper.make_node("ReduceMean", ["pixel_values", "axes"], ["mean"], keepdims=0),
-             helper.make_node("Sub", ["mean", "half"], ["centred"]),
-             helper.make_node("MatMul", ["centred", "w"], ["embedding"])]
+    nodes = [
+        helper.make_node("ReduceMean", ["pixel_values", "axes"], ["mean"], keepdims=0),
+        helper.make_node("Sub", ["mean", "half"], ["centred"]),
+        helper.make_node("MatMul", ["centred", "w"], ["embedding"]),
+    ]
     graph = helper.make_graph(
-        nodes, "toy_image",
+        nodes,
+        "toy_image",
         [helper.make_tensor_value_info("pixel_values", TensorProto.FLOAT, ["n", 3, 32, 32])],
         [helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["n", TOY_DIM])],
-        [numpy_helper.from_array(np.array([2, 3], np.int64), "axes"),
-         numpy_helper.from_array(np.array([0.5], np.float32), "half"),
-         numpy_helper.from_array(weight, "w")])
+        [
+            numpy_helper.from_array(np.array([2, 3], np.int64), "axes"),
+            numpy_helper.from_array(np.array([0.5], np.float32), "half"),
+            numpy_helper.from_array(weight, "w"),
+        ],
+    )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)], ir_version=9)
     onnx.save(model, str(path))
 
@@ -49,24 +55,35 @@ def _toy_text_model(path: Path) -> None:
     from onnx import TensorProto, helper, numpy_helper
 
     table = np.zeros((len(TOY_VOCAB), TOY_DIM), np.float32)
-    for word, row in (("red", (0.5, -0.5, -0.5)), ("green", (-0.5, 0.5, -0.5)),
-                      ("blue", (-0.5, -0.5, 0.5))):
+    for word, row in (
+        ("red", (0.5, -0.5, -0.5)),
+        ("green", (-0.5, 0.5, -0.5)),
+        ("blue", (-0.5, -0.5, 0.5)),
+    ):
         table[TOY_VOCAB.index(word), :3] = row
     table[:, 3] = 0.05
-    nodes = [helper.make_node("Gather", ["table", "input_ids"], ["vectors"]),
-             helper.make_node("Cast", ["attention_mask"], ["maskf"], to=TensorProto.FLOAT),
-             helper.make_node("Unsqueeze", ["maskf", "last"], ["mask3"]),
-             helper.make_node("Mul", ["vectors", "mask3"], ["masked"]),
-             helper.make_node("ReduceSum", ["masked", "one"], ["embedding"], keepdims=0)]
+    nodes = [
+        helper.make_node("Gather", ["table", "input_ids"], ["vectors"]),
+        helper.make_node("Cast", ["attention_mask"], ["maskf"], to=TensorProto.FLOAT),
+        helper.make_node("Unsqueeze", ["maskf", "last"], ["mask3"]),
+        helper.make_node("Mul", ["vectors", "mask3"], ["masked"]),
+        helper.make_node("ReduceSum", ["masked", "one"], ["embedding"], keepdims=0),
+    ]
     ints = TensorProto.INT64
     graph = helper.make_graph(
-        nodes, "toy_text",
-        [helper.make_tensor_value_info("input_ids", ints, ["n", "l"]),
-         helper.make_tensor_value_info("attention_mask", ints, ["n", "l"])],
+        nodes,
+        "toy_text",
+        [
+            helper.make_tensor_value_info("input_ids", ints, ["n", "l"]),
+            helper.make_tensor_value_info("attention_mask", ints, ["n", "l"]),
+        ],
         [helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["n", TOY_DIM])],
-        [numpy_helper.from_array(table, "table"),
-         numpy_helper.from_array(np.array([-1], np.int64), "last"),
-         numpy_helper.from_array(np.array([1], np.int64), "one")])
+        [
+            numpy_helper.from_array(table, "table"),
+            numpy_helper.from_array(np.array([-1], np.int64), "last"),
+            numpy_helper.from_array(np.array([1], np.int64), "one"),
+        ],
+    )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)], ir_version=9)
     onnx.save(model, str(path))
 
@@ -87,8 +104,9 @@ def build_toy_plugin(folder: Path, plugin_id: str = "toy", space: str = "toy-col
     _toy_image_model(folder / "image.onnx")
     _toy_text_model(folder / "text.onnx")
     _toy_tokenizer(folder / "tokenizer.json")
-    files = "\n".join(f'"{n}" = "{_sha(folder / n)}"'
-                      for n in ("image.onnx", "text.onnx", "tokenizer.json"))
+    files = "\n".join(
+        f'"{n}" = "{_sha(folder / n)}"' for n in ("image.onnx", "text.onnx", "tokenizer.json")
+    )
     (folder / "plugin.toml").write_text(f'''id = "{plugin_id}"
 name = "Toy colour model"
 version = "0.1.0"
@@ -134,8 +152,13 @@ output = "embedding"
     return folder
 
 
-def make_photo(path: Path, colour: str | tuple[int, int, int], size: tuple[int, int] = (64, 48),
-               seed: int = 0, fmt: str | None = None) -> Path:
+def make_photo(
+    path: Path,
+    colour: str | tuple[int, int, int],
+    size: tuple[int, int] = (64, 48),
+    seed: int = 0,
+    fmt: str | None = None,
+) -> Path:
     """A noisy solid-colour photo (each seed gives different bytes)."""
     rgb = COLOURS[colour] if isinstance(colour, str) else colour
     rng = np.random.default_rng(seed)

@@ -12,14 +12,19 @@ PACKAGE = Path(mmdesk.__file__).parent
 CORE_MODULES = sorted(
     "mmdesk." + ".".join(p.relative_to(PACKAGE).with_suffix("").parts)
     for p in PACKAGE.rglob("*.py")
-    if "gui" not in p.relative_to(PACKAGE).parts and p.name != "__main__.py")
+    if "gui" not in p.relative_to(PACKAGE).parts and p.name != "__main__.py"
+)
 
 
 def _imported_after(modules: list[str]) -> set[str]:
-    code = ("import sys\n" + "".join(f"import {m.removesuffix('.__init__')}\n" for m in modules)
-            + "print('\\n'.join(sorted(sys.modules)))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
+    code = (
+        "import sys\n"
+        + "".join(f"import {m.removesuffix('.__init__')}\n" for m in modules)
+        + "print('\\n'.join(sorted(sys.modules)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     return set(out.split())
 
 
@@ -30,9 +35,15 @@ def test_core_modules_import_no_qt() -> None:
 
 
 def test_no_qt_import_statement_outside_gui() -> None:
-    offenders = [str(p) for p in PACKAGE.rglob("*.py") if "gui" not in p.parts
-                 and any(w in p.read_text() for w in ("import PySide6", "from PySide6",
-                                                      "import PyQt", "from PyQt"))]
+    offenders = [
+        str(p)
+        for p in PACKAGE.rglob("*.py")
+        if "gui" not in p.parts
+        and any(
+            w in p.read_text()
+            for w in ("import PySide6", "from PySide6", "import PyQt", "from PyQt")
+        )
+    ]
     assert offenders == []
 
 

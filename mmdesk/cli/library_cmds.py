@@ -18,8 +18,9 @@ from mmdesk.plugins.registry import Registry
 
 
 def register(commands: Any) -> None:
-    p = commands.add_parser("index", help="index folders or files (incremental); no PATH "
-                                          "re-scans every library folder")
+    p = commands.add_parser(
+        "index", help="index folders or files (incremental); no PATH re-scans every library folder"
+    )
     p.add_argument("paths", nargs="*", type=Path)
     p.add_argument("--batch", type=int, help="images per model batch (default 32)")
     p.add_argument("--json", action="store_true")
@@ -61,8 +62,11 @@ def register(commands: Any) -> None:
     p.add_argument("--out", type=Path, help="folder (default: <data dir>/sample-library)")
     p.set_defaults(func=cmd_sample)
 
-    p = commands.add_parser("demo", help="build the default model, index the sample library, "
-                                         "open the app (or search with --no-gui)")
+    p = commands.add_parser(
+        "demo",
+        help="build the default model, index the sample library, "
+        "open the app (or search with --no-gui)",
+    )
     p.add_argument("--no-gui", action="store_true", help="print an example search instead")
     p.set_defaults(func=cmd_demo)
 
@@ -81,8 +85,14 @@ def _filter_args(p: argparse.ArgumentParser) -> None:
 
 
 def _filters(args: argparse.Namespace) -> Filters:
-    return Filters(kinds=args.kind, under=[str(u) for u in args.under], tags=args.tag,
-                   min_score=args.min_score, limit=args.limit, sort=args.sort)
+    return Filters(
+        kinds=args.kind,
+        under=[str(u) for u in args.under],
+        tags=args.tag,
+        min_score=args.min_score,
+        limit=args.limit,
+        sort=args.sort,
+    )
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -99,16 +109,24 @@ def cmd_index(args: argparse.Namespace) -> int:
             raise MmdeskError("no library folders yet: mmdesk index PATH")
         report = lib.index(args.paths or None, state)
     summary: dict[str, Any] = {
-               "found": report.found, "indexed": report.indexed, "skipped": report.skipped,
-               "moved": report.moved, "errors": report.errors, "missing": report.missing,
-               "seconds": round(report.seconds, 2), "rate": round(report.rate, 2),
-               "problems": report.problems}
+        "found": report.found,
+        "indexed": report.indexed,
+        "skipped": report.skipped,
+        "moved": report.moved,
+        "errors": report.errors,
+        "missing": report.missing,
+        "seconds": round(report.seconds, 2),
+        "rate": round(report.rate, 2),
+        "problems": report.problems,
+    }
     if args.json:
         emit_json(summary)
     else:
-        print(f"{report.indexed} indexed, {report.skipped} unchanged, {report.moved} moved, "
-              f"{report.errors} errors, {report.missing} missing "
-              f"({report.seconds:.1f}s, {report.rate:.1f} files/s)")
+        print(
+            f"{report.indexed} indexed, {report.skipped} unchanged, {report.moved} moved, "
+            f"{report.errors} errors, {report.missing} missing "
+            f"({report.seconds:.1f}s, {report.rate:.1f} files/s)"
+        )
     return 0
 
 
@@ -138,16 +156,19 @@ def cmd_similar(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     with Library(_settings(args)) as lib:
         status = lib.status()
-        status["plugins"] = [{"id": d.manifest.id if d.manifest else None,
-                              "folder": str(d.folder), "error": d.error}
-                             for d in lib.registry.discovered()]
+        status["plugins"] = [
+            {"id": d.manifest.id if d.manifest else None, "folder": str(d.folder), "error": d.error}
+            for d in lib.registry.discovered()
+        ]
         status["error_files"] = [{"path": p, "error": e} for p, e in lib.store.errors()]
     if args.json:
         emit_json(status)
         return 0
     print(f"data: {status['data_dir']}\nspace: {status['space'] or 'none (no usable model)'}")
-    print(f"files: {status['files']} indexed, {status['errors']} errors, "
-          f"{status['missing']} missing; items: {status['items']}; tags: {status['tags']}")
+    print(
+        f"files: {status['files']} indexed, {status['errors']} errors, "
+        f"{status['missing']} missing; items: {status['items']}; tags: {status['tags']}"
+    )
     for encoder, count in status["embeddings"].items():
         print(f"  {encoder}: {count} vectors")
     if args.errors:
@@ -159,12 +180,18 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_plugins(args: argparse.Namespace) -> int:
     registry = Registry(Settings())
     found = registry.discovered()
-    rows: list[dict[str, Any]] = [{"id": d.manifest.id if d.manifest else None, "ok": d.ok,
-             "source": d.source,
-             "folder": str(d.folder), "error": d.error,
-             "version": d.manifest.version if d.manifest else None,
-             "encoders": [e.id for e in d.manifest.encoders] if d.manifest else []}
-            for d in found]
+    rows: list[dict[str, Any]] = [
+        {
+            "id": d.manifest.id if d.manifest else None,
+            "ok": d.ok,
+            "source": d.source,
+            "folder": str(d.folder),
+            "error": d.error,
+            "version": d.manifest.version if d.manifest else None,
+            "encoders": [e.id for e in d.manifest.encoders] if d.manifest else [],
+        }
+        for d in found
+    ]
     if args.json:
         emit_json(rows)
         return 0
@@ -249,8 +276,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if not args.no_gui and _has_display():
         return cmd_gui(args, initial_folder=sample)
     if not args.no_gui:
-        print("no display found (DISPLAY/WAYLAND_DISPLAY unset): showing searches instead of "
-              "the window", file=sys.stderr)
+        print(
+            "no display found (DISPLAY/WAYLAND_DISPLAY unset): showing searches instead of "
+            "the window",
+            file=sys.stderr,
+        )
     with Library(settings) as lib:
         report = lib.index([sample], TaskState(progress_printer()))
         print(f"indexed {report.indexed} new photos ({report.skipped} unchanged) in {sample}")
@@ -272,6 +302,7 @@ def cmd_gui(args: argparse.Namespace, initial_folder: Path | None = None) -> int
     try:
         from mmdesk.gui.app import run_app
     except ImportError as exc:
-        raise MmdeskError(f"the desktop app needs PySide6 ({exc}); pip install 'mmdesk[gui]'") \
-            from exc
+        raise MmdeskError(
+            f"the desktop app needs PySide6 ({exc}); pip install 'mmdesk[gui]'"
+        ) from exc
     return int(run_app(initial_folder=initial_folder))

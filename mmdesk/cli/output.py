@@ -20,8 +20,9 @@ def progress_printer(prefix: str = "indexing") -> Any:
 
     def show(p: Progress) -> None:
         eta = f", ETA {p.eta:.0f}s" if p.eta is not None and p.done < p.total else ""
-        line = (f"{prefix}: {p.done}/{p.total} ({p.rate:.1f}/s{eta})"
-                + (f", {p.errors} errors" if p.errors else ""))
+        line = f"{prefix}: {p.done}/{p.total} ({p.rate:.1f}/s{eta})" + (
+            f", {p.errors} errors" if p.errors else ""
+        )
         if tty:
             sys.stderr.write("\r" + line.ljust(70) + ("\n" if p.message == "done" else ""))
         elif p.message == "done" or p.done % 256 < 32:
@@ -29,4 +30,3 @@ def progress_printer(prefix: str = "indexing") -> Any:
         sys.stderr.flush()
 
     return show
-

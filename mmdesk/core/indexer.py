@@ -54,9 +54,15 @@ class IndexReport:
         return self.indexed / self.seconds if self.seconds else 0.0
 
 
-def index_paths(store: Store, roots: list[Path], image_encoders: list[Any], *,
-                state: TaskState | None = None, batch_size: int = 32,
-                workers: int = 2) -> IndexReport:
+def index_paths(
+    store: Store,
+    roots: list[Path],
+    image_encoders: list[Any],
+    *,
+    state: TaskState | None = None,
+    batch_size: int = 32,
+    workers: int = 2,
+) -> IndexReport:
     """Index media under ``roots`` with every encoder in ``image_encoders``."""
     state = state or TaskState()
     started = time.monotonic()
@@ -75,8 +81,9 @@ def index_paths(store: Store, roots: list[Path], image_encoders: list[Any], *,
     except CancelledError:
         report.cancelled = True
     if not report.cancelled:
-        report.missing = store.mark_missing(p for p, row in known.items()
-                                            if p not in seen and row.status != "missing")
+        report.missing = store.mark_missing(
+            p for p, row in known.items() if p not in seen and row.status != "missing"
+        )
     for fid in folder_ids:
         store.set_folder_state(fid, "cancelled" if report.cancelled else "indexed")
     report.seconds = time.monotonic() - started
@@ -86,20 +93,28 @@ def index_paths(store: Store, roots: list[Path], image_encoders: list[Any], *,
 def _register(store: Store, encoder: Any) -> None:
     spec = encoder.spec
     with store.transaction():
-        store.ensure_encoder(spec.id, space=spec.space, modality=spec.modality, dim=spec.dim,
-                             plugin=spec.plugin_id, version=spec.plugin_version)
+        store.ensure_encoder(
+            spec.id,
+            space=spec.space,
+            modality=spec.modality,
+            dim=spec.dim,
+            plugin=spec.plugin_id,
+            version=spec.plugin_version,
+        )
 
 
-def _plan(store: Store, roots: list[Path], encoders: list[Any],
-          report: IndexReport) -> tuple[list[Work], dict[str, FileRow], set[str]]:
+def _plan(
+    store: Store, roots: list[Path], encoders: list[Any], report: IndexReport
+) -> tuple[list[Work], dict[str, FileRow], set[str]]:
     """Files that need work, what the store knew under the roots, and every path seen."""
     known: dict[str, FileRow] = {}
     for root in roots:
         known.update(store.files_snapshot(str(root)))
     complete = {e.spec.id: _complete_files(store, e.spec.id) for e in encoders}
     todo, seen = [], set()
-    for candidate in scan(roots, kinds=INDEXED_KINDS,
-                          on_problem=lambda p, why: report.problems.append((p, why))):
+    for candidate in scan(
+        roots, kinds=INDEXED_KINDS, on_problem=lambda p, why: report.problems.append((p, why))
+    ):
         report.found += 1
         seen.add(candidate.path)
         missing = _lacking(known.get(candidate.path), candidate, complete)
@@ -110,8 +125,7 @@ def _plan(store: Store, roots: list[Path], encoders: list[Any],
     return todo, known, seen
 
 
-def _lacking(row: FileRow | None, candidate: Candidate,
-             complete: dict[str, set[int]]) -> list[str]:
+def _lacking(row: FileRow | None, candidate: Candidate, complete: dict[str, set[int]]) -> list[str]:
     """Encoders the file still needs: none for a known-bad unchanged file, all for a new or
     changed one, else those that have no vectors for it yet."""
     if row is None or (row.size, row.mtime_ns) != (candidate.size, candidate.mtime_ns):
@@ -123,21 +137,36 @@ def _lacking(row: FileRow | None, candidate: Candidate,
 
 def _complete_files(store: Store, encoder_id: str) -> set[int]:
     """Ids of files whose items all have vectors from the encoder."""
-    return {r[0] for r in store.conn.execute(
-        "SELECT i.file_id FROM items i LEFT JOIN embeddings e ON e.item_id=i.id AND "
-        "e.encoder=? GROUP BY i.file_id HAVING COUNT(e.item_id)=COUNT(i.id)", (encoder_id,))}
+    return {
+        r[0]
+        for r in store.conn.execute(
+            "SELECT i.file_id FROM items i LEFT JOIN embeddings e ON e.item_id=i.id AND "
+            "e.encoder=? GROUP BY i.file_id HAVING COUNT(e.item_id)=COUNT(i.id)",
+            (encoder_id,),
+        )
+    }
 
 
-def _run(store: Store, todo: list[Work], encoders: list[Any], state: TaskState,
-         report: IndexReport, batch_size: int, workers: int) -> None:
+def _run(
+    store: Store,
+    todo: list[Work],
+    encoders: list[Any],
+    state: TaskState,
+    report: IndexReport,
+    batch_size: int,
+    workers: int,
+) -> None:
     """Decode ahead in a bounded window of futures, flush full batches as transactions."""
     ahead = max(batch_size * 2, workers * 4)
     pending: deque[Future[Decoded]] = deque()
     batch: list[Decoded] = []
     done = 0
     queue = iter(todo)
-    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="decode",
-                            initializer=_decode_thread_priority) as pool:
+    with ThreadPoolExecutor(
+        max_workers=max(1, workers),
+        thread_name_prefix="decode",
+        initializer=_decode_thread_priority,
+    ) as pool:
         try:
             while True:
                 while len(pending) < ahead and (nxt := next(queue, None)) is not None:
@@ -169,8 +198,7 @@ def _decode_thread_priority() -> None:
     lower_thread_priority(10, idle=True)
 
 
-def _handle_move(store: Store, decoded: Decoded, encoders: list[Any],
-                 report: IndexReport) -> bool:
+def _handle_move(store: Store, decoded: Decoded, encoders: list[Any], report: IndexReport) -> bool:
     """A new path whose content we know under a vanished path: move the row, keep its data."""
     if decoded.error or not decoded.hash or store.file_by_path(decoded.candidate.path):
         return False
@@ -214,15 +242,33 @@ def _encode(encoder: Any, batch: list[Decoded]) -> dict[tuple[int, int], np.ndar
     return dict(zip(keys, matrix))
 
 
-def _write_one(store: Store, decoded: Decoded, index: int,
-               vectors: dict[str, dict[tuple[int, int], np.ndarray]]) -> None:
+def _write_one(
+    store: Store,
+    decoded: Decoded,
+    index: int,
+    vectors: dict[str, dict[tuple[int, int], np.ndarray]],
+) -> None:
     c = decoded.candidate
     if decoded.error:
-        store.upsert_file(c.path, size=c.size, mtime_ns=c.mtime_ns, kind=c.kind, status="error",
-                          content_hash=decoded.hash, error=decoded.error)
+        store.upsert_file(
+            c.path,
+            size=c.size,
+            mtime_ns=c.mtime_ns,
+            kind=c.kind,
+            status="error",
+            content_hash=decoded.hash,
+            error=decoded.error,
+        )
         return
-    file_id = store.upsert_file(c.path, size=c.size, mtime_ns=c.mtime_ns, kind=c.kind,
-                                status="indexed", content_hash=decoded.hash, meta=decoded.meta)
+    file_id = store.upsert_file(
+        c.path,
+        size=c.size,
+        mtime_ns=c.mtime_ns,
+        kind=c.kind,
+        status="indexed",
+        content_hash=decoded.hash,
+        meta=decoded.meta,
+    )
     for seg_index, segment in enumerate(decoded.segments):
         item_id = store.ensure_item(file_id, segment.kind, segment.start, segment.end)
         for encoder_id, by_key in vectors.items():

@@ -61,16 +61,26 @@ class Library:
 
     def coverage(self, space: Space) -> float:
         """Share of the library's present items that have vectors in ``space``."""
-        total = self.store.scalar("SELECT COUNT(*) FROM items i JOIN files f ON f.id=i.file_id "
-                                  "WHERE f.status='indexed'") or 0
+        total = (
+            self.store.scalar(
+                "SELECT COUNT(*) FROM items i JOIN files f ON f.id=i.file_id "
+                "WHERE f.status='indexed'"
+            )
+            or 0
+        )
         if not total:
             return 1.0
         ids = space.encoder_ids("image")
         marks = ",".join("?" * len(ids))
-        have = self.store.scalar(
-            f"SELECT COUNT(DISTINCT e.item_id) FROM embeddings e JOIN items i ON i.id=e.item_id"
-            f" JOIN files f ON f.id=i.file_id WHERE f.status='indexed' AND e.encoder IN ({marks})",
-            ids) or 0
+        have = (
+            self.store.scalar(
+                "SELECT COUNT(DISTINCT e.item_id) FROM embeddings e JOIN items i ON i.id=e.item_id"
+                " JOIN files f ON f.id=i.file_id WHERE f.status='indexed'"
+                f" AND e.encoder IN ({marks})",
+                ids,
+            )
+            or 0
+        )
         return have / total
 
     def library_roots(self) -> list[Path]:
@@ -82,8 +92,7 @@ class Library:
             self._searcher = Searcher(self.store, self.registry, space)
         return self._searcher
 
-    def index(self, roots: list[Path] | None = None,
-              state: TaskState | None = None) -> IndexReport:
+    def index(self, roots: list[Path] | None = None, state: TaskState | None = None) -> IndexReport:
         """Index ``roots`` (default: every library folder) for the active space and, during a
         model switch, the pending one; completes the switch when the new index is whole."""
         spaces = [self.space()]
@@ -92,9 +101,14 @@ class Library:
             spaces.append(pending)
         ids = [i for s in spaces for i in s.encoder_ids("image")]
         encoders = [self.registry.encoder(i) for i in dict.fromkeys(ids)]
-        report = index_paths(self.store, roots or self.library_roots(), encoders, state=state,
-                             batch_size=self.settings.batch_size,
-                             workers=max(2, min(4, self.settings.threads or 2)))
+        report = index_paths(
+            self.store,
+            roots or self.library_roots(),
+            encoders,
+            state=state,
+            batch_size=self.settings.batch_size,
+            workers=max(2, min(4, self.settings.threads or 2)),
+        )
         if pending and not report.cancelled:
             self.use_space(pending.id)  # switches only if the new index is now whole
         return report
@@ -112,6 +126,10 @@ class Library:
         except Exception:
             space = None
         pending = self.pending_space()
-        counts.update(space=space, pending_space=pending.id if pending else None,
-                      database=str(self.settings.db_path), data_dir=str(self.settings.data_dir))
+        counts.update(
+            space=space,
+            pending_space=pending.id if pending else None,
+            database=str(self.settings.db_path),
+            data_dir=str(self.settings.data_dir),
+        )
         return counts

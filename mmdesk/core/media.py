@@ -12,11 +12,23 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from mmdesk.errors import MediaError
 
-IMAGE_EXTS = {".jpg", ".jpeg", ".jpe", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff",
-              ".heic", ".heif", ".avif"}
+IMAGE_EXTS = {
+    ".jpg",
+    ".jpeg",
+    ".jpe",
+    ".png",
+    ".webp",
+    ".gif",
+    ".bmp",
+    ".tif",
+    ".tiff",
+    ".heic",
+    ".heif",
+    ".avif",
+}
 VIDEO_EXTS = {".mp4", ".m4v", ".mov", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".wmv", ".3gp"}
 AUDIO_EXTS = {".mp3", ".m4a", ".aac", ".wav", ".flac", ".ogg", ".oga", ".opus", ".wma"}
-MAX_PIXELS = 180_000_000   # about 2x Pillow's warning threshold; bigger is refused
+MAX_PIXELS = 180_000_000  # about 2x Pillow's warning threshold; bigger is refused
 _EXIF_IFD = 0x8769
 
 try:  # optional HEIC/AVIF support, when the Pillow plugins are installed
@@ -52,8 +64,9 @@ class DecodedImage:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
-def decode_image(data: bytes, *, min_side: int = 512, max_pixels: int = MAX_PIXELS,
-                 name: str = "image") -> DecodedImage:
+def decode_image(
+    data: bytes, *, min_side: int = 512, max_pixels: int = MAX_PIXELS, name: str = "image"
+) -> DecodedImage:
     """Decode bytes into an upright RGB image at least ``min_side`` on its shorter side.
 
     Large JPEGs are decoded at a reduced scale (much faster); transparent areas become white.
@@ -62,8 +75,10 @@ def decode_image(data: bytes, *, min_side: int = 512, max_pixels: int = MAX_PIXE
         image: Image.Image = Image.open(io.BytesIO(data))
         width, height = image.size
         if width * height > max_pixels:
-            raise MediaError(f"{name}: {width}x{height} pixels is over the limit of {max_pixels}"
-                             " (decompression bomb guard)")
+            raise MediaError(
+                f"{name}: {width}x{height} pixels is over the limit of {max_pixels}"
+                " (decompression bomb guard)"
+            )
         meta = _exif_meta(image)
         meta.update(width=width, height=height, format=image.format)
         if image.format == "JPEG" and min(width, height) > 2 * min_side:

@@ -19,8 +19,9 @@ def skimage_data_dir() -> Path:
     try:
         import skimage.data
     except ImportError as exc:
-        raise MmdeskError("the sample library needs scikit-image: pip install scikit-image") \
-            from exc
+        raise MmdeskError(
+            "the sample library needs scikit-image: pip install scikit-image"
+        ) from exc
     return Path(skimage.data.__file__).parent
 
 

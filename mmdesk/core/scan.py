@@ -12,8 +12,16 @@ from mmdesk.core.media import kind_of
 
 log = logging.getLogger(__name__)
 
-SYSTEM_DIRS = {"$recycle.bin", "system volume information", "@eadir", "lost+found",
-               "__macosx", "node_modules", "__pycache__", ".thumbnails"}
+SYSTEM_DIRS = {
+    "$recycle.bin",
+    "system volume information",
+    "@eadir",
+    "lost+found",
+    "__macosx",
+    "node_modules",
+    "__pycache__",
+    ".thumbnails",
+}
 
 
 @dataclass(frozen=True)
@@ -26,8 +34,12 @@ class Candidate:
     kind: str
 
 
-def scan(roots: list[Path], *, kinds: set[str] | None = None,
-         on_problem: Callable[[str, str], None] | None = None) -> Iterator[Candidate]:
+def scan(
+    roots: list[Path],
+    *,
+    kinds: set[str] | None = None,
+    on_problem: Callable[[str, str], None] | None = None,
+) -> Iterator[Candidate]:
     """Yield media files under ``roots`` (files or folders), each once."""
     visited: set[tuple[int, int]] = set()
     for root in roots:
@@ -40,8 +52,12 @@ def scan(roots: list[Path], *, kinds: set[str] | None = None,
         yield from _walk(str(root), kinds, visited, on_problem)
 
 
-def _walk(folder: str, kinds: set[str] | None, visited: set[tuple[int, int]],
-          on_problem: Callable[[str, str], None] | None) -> Iterator[Candidate]:
+def _walk(
+    folder: str,
+    kinds: set[str] | None,
+    visited: set[tuple[int, int]],
+    on_problem: Callable[[str, str], None] | None,
+) -> Iterator[Candidate]:
     stack = [folder]
     while stack:
         current = stack.pop()

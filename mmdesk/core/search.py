@@ -20,12 +20,12 @@ from mmdesk.store import Store
 class Filters:
     """What narrows a search. Empty fields mean no restriction."""
 
-    kinds: list[str] = field(default_factory=list)     # image | video | audio (item kind prefix)
-    under: list[str] = field(default_factory=list)     # folder paths
-    tags: list[str] = field(default_factory=list)      # items must carry all of them
+    kinds: list[str] = field(default_factory=list)  # image | video | audio (item kind prefix)
+    under: list[str] = field(default_factory=list)  # folder paths
+    tags: list[str] = field(default_factory=list)  # items must carry all of them
     min_score: float | None = None
     limit: int = 50
-    sort: str = "relevance"                             # relevance | date
+    sort: str = "relevance"  # relevance | date
 
 
 @dataclass(frozen=True)
@@ -41,10 +41,17 @@ class Result:
     file: dict[str, Any]
 
     def to_json(self) -> dict[str, Any]:
-        return {"path": self.path, "score": round(float(self.score), 6), "kind": self.kind,
-                "start": self.start, "end": self.end, "item_id": self.item_id,
-                "width": self.file.get("width"), "height": self.file.get("height"),
-                "taken_at": self.file.get("taken_at")}
+        return {
+            "path": self.path,
+            "score": round(float(self.score), 6),
+            "kind": self.kind,
+            "start": self.start,
+            "end": self.end,
+            "item_id": self.item_id,
+            "width": self.file.get("width"),
+            "height": self.file.get("height"),
+            "taken_at": self.file.get("taken_at"),
+        }
 
 
 class Searcher:
@@ -80,9 +87,10 @@ class Searcher:
         """'More like this': an item id, a library file, or any image file on disk."""
         vector, exclude = self._example_vector(target)
         filters = filters or Filters()
-        results = self.search_vector(vector, Filters(**{**filters.__dict__,
-                                                         "limit": filters.limit + 1}))
-        return [r for r in results if r.item_id != exclude][:filters.limit]
+        results = self.search_vector(
+            vector, Filters(**{**filters.__dict__, "limit": filters.limit + 1})
+        )
+        return [r for r in results if r.item_id != exclude][: filters.limit]
 
     def _example_vector(self, target: str | int) -> tuple[np.ndarray, int | None]:
         item_id = int(target) if isinstance(target, int) or str(target).isdigit() else None
@@ -113,12 +121,24 @@ class Searcher:
             keep = scores >= filters.min_score
             ids, scores = ids[keep], scores[keep]
         info = self.store.items_info(ids.tolist())
-        results = [Result(int(i), info[int(i)]["path"], float(s), info[int(i)]["kind"],
-                          info[int(i)]["start"], info[int(i)]["end"], info[int(i)])
-                   for i, s in zip(ids, scores) if int(i) in info]
+        results = [
+            Result(
+                int(i),
+                info[int(i)]["path"],
+                float(s),
+                info[int(i)]["kind"],
+                info[int(i)]["start"],
+                info[int(i)]["end"],
+                info[int(i)],
+            )
+            for i, s in zip(ids, scores)
+            if int(i) in info
+        ]
         if filters.sort == "date":
-            results.sort(key=lambda r: (r.file.get("taken_at") or "",
-                                        r.file.get("mtime_ns") or 0), reverse=True)
+            results.sort(
+                key=lambda r: (r.file.get("taken_at") or "", r.file.get("mtime_ns") or 0),
+                reverse=True,
+            )
         return results
 
     def _allowed(self, ids: np.ndarray, filters: Filters) -> np.ndarray | None:
@@ -126,8 +146,10 @@ class Searcher:
         if not clauses:
             return None
         rows = self.store.conn.execute(
-            "SELECT i.id FROM items i JOIN files f ON f.id=i.file_id WHERE " +
-            " AND ".join(clauses), params).fetchall()
+            "SELECT i.id FROM items i JOIN files f ON f.id=i.file_id WHERE "
+            + " AND ".join(clauses),
+            params,
+        ).fetchall()
         return np.isin(ids, np.fromiter((r[0] for r in rows), np.int64, len(rows)))
 
 
@@ -146,7 +168,8 @@ def filter_sql(filters: Filters) -> tuple[list[str], list[Any]]:
             params += [folder, len(folder) + 1, folder + "/"]
         clauses.append("(" + " OR ".join(parts) + ")")
     for tag in filters.tags:
-        clauses.append("i.id IN (SELECT l.item_id FROM labels l JOIN tags t ON t.id=l.tag_id"
-                       " WHERE t.name = ?)")
+        clauses.append(
+            "i.id IN (SELECT l.item_id FROM labels l JOIN tags t ON t.id=l.tag_id WHERE t.name = ?)"
+        )
         params.append(tag)
     return clauses, params

@@ -23,8 +23,8 @@ class Progress:
     done: int
     total: int
     errors: int = 0
-    rate: float = 0.0          # units per second since the start
-    eta: float | None = None   # seconds left, when it can be estimated
+    rate: float = 0.0  # units per second since the start
+    eta: float | None = None  # seconds left, when it can be estimated
     message: str = ""
 
     @property

@@ -33,8 +33,13 @@ def thumb_path(cache_dir: Path, path: str, mtime_ns: int, size: int, edge: int) 
     return cache_dir / key[:2] / f"{key}.jpg"
 
 
-def ensure_thumbnail(cache_dir: Path, path: str, edge: int = GRID_EDGE,
-                     mtime_ns: int | None = None, size: int | None = None) -> Path:
+def ensure_thumbnail(
+    cache_dir: Path,
+    path: str,
+    edge: int = GRID_EDGE,
+    mtime_ns: int | None = None,
+    size: int | None = None,
+) -> Path:
     """The cached thumbnail of ``path`` at most ``edge`` pixels on its longer side, made if needed.
 
     Raises:
@@ -71,4 +76,3 @@ def make_thumbnail(source: Path, target: Path, edge: int = GRID_EDGE) -> None:
     partial = target.with_suffix(f".{os.getpid()}-{threading.get_ident()}.part")
     rgb.save(partial, format="JPEG", quality=85)
     os.replace(partial, target)
-

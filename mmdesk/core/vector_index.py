@@ -14,8 +14,9 @@ class VectorIndex(Protocol):
 
     ids: np.ndarray
 
-    def search(self, query: np.ndarray, k: int,
-               allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def search(
+        self, query: np.ndarray, k: int, allowed: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(item ids, scores) best first; ``allowed`` is a boolean mask over ``ids``."""
         ...
 
@@ -38,8 +39,9 @@ class ExactIndex:
         rows = np.flatnonzero(self.ids == int(item_id))
         return self.matrix[rows[0]] if len(rows) else None
 
-    def search(self, query: np.ndarray, k: int,
-               allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def search(
+        self, query: np.ndarray, k: int, allowed: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         if len(self.ids) == 0 or k <= 0:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
         scores = self.matrix @ normalise(np.asarray(query, np.float32).reshape(1, -1))[0]

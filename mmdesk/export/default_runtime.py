@@ -40,20 +40,31 @@ class DefaultPlugin:
 
     def pixels(self, images: Iterable[Image.Image | Path | str]) -> np.ndarray:
         """(N, 3, S, S) model input for images or image paths."""
-        return np.stack([self.image.preprocess(
-            item if isinstance(item, Image.Image) else read_image_file(Path(item)).image)
-            for item in images])
+        return np.stack(
+            [
+                self.image.preprocess(
+                    item if isinstance(item, Image.Image) else read_image_file(Path(item)).image
+                )
+                for item in images
+            ]
+        )
 
     def encode_pixels(self, pixels: np.ndarray, batch: int = 32) -> np.ndarray:
         """Unit image embeddings of preprocessed pixels."""
-        return np.concatenate([self.image.encode(pixels[i:i + batch])
-                               for i in range(0, len(pixels), batch)])
+        return np.concatenate(
+            [self.image.encode(pixels[i : i + batch]) for i in range(0, len(pixels), batch)]
+        )
 
-    def encode_images(self, images: Sequence[Image.Image | Path | str],
-                      batch: int = 32) -> np.ndarray:
+    def encode_images(
+        self, images: Sequence[Image.Image | Path | str], batch: int = 32
+    ) -> np.ndarray:
         """Unit image embeddings, preprocessing ``batch`` images at a time to bound memory."""
-        return np.concatenate([self.encode_pixels(self.pixels(images[i:i + batch]), batch)
-                               for i in range(0, len(images), batch)])
+        return np.concatenate(
+            [
+                self.encode_pixels(self.pixels(images[i : i + batch]), batch)
+                for i in range(0, len(images), batch)
+            ]
+        )
 
     def encode_texts(self, texts: Sequence[str]) -> np.ndarray:
         """Unit text embeddings."""

@@ -96,8 +96,12 @@ class _Embeddings(nn.Module):
 class _Encoder(nn.Module):
     def __init__(self, cfg: dict) -> None:
         super().__init__()
-        args = (cfg["hidden_size"], cfg["intermediate_size"], cfg["num_attention_heads"],
-                cfg["layer_norm_eps"])
+        args = (
+            cfg["hidden_size"],
+            cfg["intermediate_size"],
+            cfg["num_attention_heads"],
+            cfg["layer_norm_eps"],
+        )
         self.layer = nn.ModuleList(_Layer(*args) for _ in range(cfg["num_hidden_layers"]))
 
 
@@ -134,14 +138,16 @@ def load_minilm(model_dir: Path) -> MiniLM:
     cfg = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
     model = MiniLM(cfg)
     state = load_file(str(model_dir / "model.safetensors"))
-    state = {k: v for k, v in state.items()
-             if not k.startswith("pooler.") and k != "embeddings.position_ids"}
+    state = {
+        k: v
+        for k, v in state.items()
+        if not k.startswith("pooler.") and k != "embeddings.position_ids"
+    }
     model.load_state_dict(state, strict=True)
     return model.eval()
 
 
-def embed_texts(model: MiniLM, tokenizer: Any, texts: list[str],
-                batch: int = 250) -> torch.Tensor:
+def embed_texts(model: MiniLM, tokenizer: Any, texts: list[str], batch: int = 250) -> torch.Tensor:
     """Unit embeddings of ``texts`` as a (len(texts), 384) float32 tensor.
 
     The forward pass runs in float64 and is rounded once at the end, so the label-embedding
@@ -152,7 +158,7 @@ def embed_texts(model: MiniLM, tokenizer: Any, texts: list[str],
     out = []
     try:
         for start in range(0, len(texts), batch):
-            enc = tokenizer.encode_batch(texts[start:start + batch])
+            enc = tokenizer.encode_batch(texts[start : start + batch])
             ids = torch.tensor([e.ids for e in enc], dtype=torch.int64)
             mask = torch.tensor([e.attention_mask for e in enc], dtype=torch.int64)
             with torch.no_grad():
@@ -170,11 +176,22 @@ def export_text_onnx(model: MiniLM, path: Path, opset: int = 17) -> None:
     """
     ids = torch.tensor([[101, 1037, 6302, 102], [101, 4937, 102, 0]], dtype=torch.int64)
     mask = (ids != 0).to(torch.int64)
-    axes = {"input_ids": {0: "batch", 1: "length"}, "attention_mask": {0: "batch", 1: "length"},
-            "embedding": {0: "batch"}}
+    axes = {
+        "input_ids": {0: "batch", 1: "length"},
+        "attention_mask": {0: "batch", 1: "length"},
+        "embedding": {0: "batch"},
+    }
     with warnings.catch_warnings():  # the TorchScript exporter's notes are not actionable
         warnings.simplefilter("ignore", UserWarning)
         warnings.simplefilter("ignore", DeprecationWarning)  # legacy exporter: see docstring
-        torch.onnx.export(model, (ids, mask), str(path), dynamo=False, opset_version=opset,
-                          input_names=["input_ids", "attention_mask"], output_names=["embedding"],
-                          dynamic_axes=axes, do_constant_folding=True)
+        torch.onnx.export(
+            model,
+            (ids, mask),
+            str(path),
+            dynamo=False,
+            opset_version=opset,
+            input_names=["input_ids", "attention_mask"],
+            output_names=["embedding"],
+            dynamic_axes=axes,
+            do_constant_folding=True,
+        )

@@ -119,8 +119,9 @@ def export_openclip(
     staging = Path(tempfile.mkdtemp(prefix=f".{pid}-", dir=out_dir.parent))
     staging.chmod(0o755)  # mkdtemp's 0700 would hide the plugin from other accounts
     try:
-        report = _build(model, arch, pretrained, pid, staging, precision, dev, opset, say,
-                        allow_degraded)
+        report = _build(
+            model, arch, pretrained, pid, staging, precision, dev, opset, say, allow_degraded
+        )
         _publish(staging, out_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -144,9 +145,18 @@ def _publish(staging: Path, out_dir: Path) -> None:
     os.replace(staging, out_dir)
 
 
-def _build(model: Any, arch: str, pretrained: str | None, pid: str, folder: Path,
-           precision: str, device: str, opset: int | None, say: Callable[[str], None],
-           allow_degraded: bool) -> ExportReport:
+def _build(
+    model: Any,
+    arch: str,
+    pretrained: str | None,
+    pid: str,
+    folder: Path,
+    precision: str,
+    device: str,
+    opset: int | None,
+    say: Callable[[str], None],
+    allow_degraded: bool,
+) -> ExportReport:
     """Write every file of the plugin into ``folder`` and return the (unfinished) report."""
     say("writing the tokenizer")
     written = write_tokenizer(arch, folder, say)
@@ -175,13 +185,22 @@ def _paths(folder: Path) -> dict[str, Path]:
     return {m: folder / name for m, name in MODEL_FILES.items()}
 
 
-def _export_fp32(model: Any, tokenize: Callable[[list[str]], Any], size: int, folder: Path,
-                 opset: int, device: str, say: Callable[[str], None]) -> dict[str, int]:
+def _export_fp32(
+    model: Any,
+    tokenize: Callable[[list[str]], Any],
+    size: int,
+    folder: Path,
+    opset: int,
+    device: str,
+    say: Callable[[str], None],
+) -> dict[str, int]:
     """Export both towers at fp32; returns their embedding lengths."""
     import torch
 
-    samples = {"image": torch.randn(2, 3, size, size, device=device),
-               "text": torch.from_numpy(tokenize(["a photo of a cat", ""])).to(device)}
+    samples = {
+        "image": torch.randn(2, 3, size, size, device=device),
+        "text": torch.from_numpy(tokenize(["a photo of a cat", ""])).to(device),
+    }
     dims = {}
     for modality, sample in samples.items():
         say(f"exporting the {modality} encoder to ONNX (opset {opset})")
@@ -192,8 +211,9 @@ def _export_fp32(model: Any, tokenize: Callable[[list[str]], Any], size: int, fo
     return dims
 
 
-def _convert(fp32_dir: Path, folder: Path, precision: str,
-             say: Callable[[str], None]) -> dict[str, Path]:
+def _convert(
+    fp32_dir: Path, folder: Path, precision: str, say: Callable[[str], None]
+) -> dict[str, Path]:
     """Write the final ``image.onnx``/``text.onnx`` at ``precision`` into ``folder``."""
     if precision == "fp32":
         return _paths(folder)
@@ -211,16 +231,26 @@ def _judge(problems: list[str], precision: str, allow_degraded: bool) -> list[st
         raise ExportError("the ONNX export does not reproduce the model: " + "; ".join(fatal))
     if problems and not allow_degraded:
         raise ExportError(
-            f"{precision} would change search results: " + "; ".join(problems)
-            + f". Export fp32 or fp16 instead, or pass allow_degraded to keep {precision}.")
+            f"{precision} would change search results: "
+            + "; ".join(problems)
+            + f". Export fp32 or fp16 instead, or pass allow_degraded to keep {precision}."
+        )
     for problem in problems:
         log.warning("accepted degraded export: %s", problem)
     return problems
 
 
-def _manifest(pid: str, arch: str, pretrained: str | None, precision: str,
-              files: dict[str, str], dims: dict[str, int], pre: dict[str, Any],
-              tokenizer: dict[str, Any], report: dict[str, Any]) -> dict[str, Any]:
+def _manifest(
+    pid: str,
+    arch: str,
+    pretrained: str | None,
+    precision: str,
+    files: dict[str, str],
+    dims: dict[str, int],
+    pre: dict[str, Any],
+    tokenizer: dict[str, Any],
+    report: dict[str, Any],
+) -> dict[str, Any]:
     """The plugin.toml document."""
     import open_clip
 
@@ -228,21 +258,30 @@ def _manifest(pid: str, arch: str, pretrained: str | None, precision: str,
     purpose = "" if pretrained else " Random weights: for tests only, useless for search."
     entry = catalogue.find(arch, pretrained)
     extra: dict[str, Any] = {
-        "source": "open_clip", "open_clip_version": open_clip.__version__, "arch": arch,
-        "pretrained": pretrained or "none", "precision": precision,
+        "source": "open_clip",
+        "open_clip_version": open_clip.__version__,
+        "arch": arch,
+        "pretrained": pretrained or "none",
+        "precision": precision,
         "precision_note": _PRECISION_NOTES[precision],
         "parity_image_min_cosine": report["fp32_vs_torch"]["image"]["min"],
         "parity_text_min_cosine": report["fp32_vs_torch"]["text"]["min"],
         "degraded": report["problems"],
     }
     if entry and entry.flickr_t2i_r1 is not None:
-        extra |= {"flickr30k_t2i_r1": entry.flickr_t2i_r1, "mscoco_t2i_r1": entry.coco_t2i_r1,
-                  "figures_source": entry.source}
+        extra |= {
+            "flickr30k_t2i_r1": entry.flickr_t2i_r1,
+            "mscoco_t2i_r1": entry.coco_t2i_r1,
+            "figures_source": entry.source,
+        }
     return {
-        "id": pid, "name": f"open_clip {arch} {weights} ({precision})", "version": "1.0.0",
-        "api": 1, "licence": "see the model card of the pretrained weights",
+        "id": pid,
+        "name": f"open_clip {arch} {weights} ({precision})",
+        "version": "1.0.0",
+        "api": 1,
+        "licence": "see the model card of the pretrained weights",
         "description": f"open_clip {arch} image and text encoders, exported to ONNX by mmdesk."
-                       + purpose,
+        + purpose,
         "files": files,
         "encoders": openclip_manifest.encoder_tables(pid, dims, pre, tokenizer),
         "extra": extra,

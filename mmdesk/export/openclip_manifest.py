@@ -24,8 +24,6 @@ def plugin_id(arch: str, pretrained: str | None, precision: str) -> str:
     return re.sub(r"-{2,}", "-", slug)
 
 
-
-
 def preprocess_table(pre_cfg: dict[str, Any]) -> dict[str, Any]:
     """Map open_clip's ``PreprocessCfg`` to the manifest's ``[encoders.preprocess]``.
 
@@ -42,21 +40,38 @@ def preprocess_table(pre_cfg: dict[str, Any]) -> dict[str, Any]:
     if mode is None:
         raise ExportError(f"unknown open_clip resize_mode {pre_cfg.get('resize_mode')!r}")
     interpolation = pre_cfg.get("interpolation", "bicubic")
-    return {"size": int(size), "resize": mode, "resize_size": int(size),
-            "interpolation": "bicubic" if interpolation == "random" else interpolation,
-            "mean": [float(v) for v in pre_cfg["mean"]],
-            "std": [float(v) for v in pre_cfg["std"]]}
+    return {
+        "size": int(size),
+        "resize": mode,
+        "resize_size": int(size),
+        "interpolation": "bicubic" if interpolation == "random" else interpolation,
+        "mean": [float(v) for v in pre_cfg["mean"]],
+        "std": [float(v) for v in pre_cfg["std"]],
+    }
 
 
-def encoder_tables(pid: str, dims: dict[str, int], pre: dict[str, Any],
-                   tokenizer: dict[str, Any]) -> list[dict[str, Any]]:
+def encoder_tables(
+    pid: str, dims: dict[str, int], pre: dict[str, Any], tokenizer: dict[str, Any]
+) -> list[dict[str, Any]]:
     """The two ``[[encoders]]`` entries; both share the plugin id as their space."""
-    image = {"id": f"{pid}/image", "space": pid, "modality": "image", "dim": dims["image"],
-             "model": "image.onnx", "preprocess": pre,
-             "io": {"inputs": ["pixel_values"], "output": "embedding"}}
-    text = {"id": f"{pid}/text", "space": pid, "modality": "text", "dim": dims["text"],
-            "model": "text.onnx", "tokenizer": tokenizer,
-            "io": {"inputs": ["input_ids"], "output": "embedding"}}
+    image = {
+        "id": f"{pid}/image",
+        "space": pid,
+        "modality": "image",
+        "dim": dims["image"],
+        "model": "image.onnx",
+        "preprocess": pre,
+        "io": {"inputs": ["pixel_values"], "output": "embedding"},
+    }
+    text = {
+        "id": f"{pid}/text",
+        "space": pid,
+        "modality": "text",
+        "dim": dims["text"],
+        "model": "text.onnx",
+        "tokenizer": tokenizer,
+        "io": {"inputs": ["input_ids"], "output": "embedding"},
+    }
     return [image, text]
 
 

@@ -47,7 +47,8 @@ def check_names(arch: str, pretrained: str | None) -> None:
     if pretrained not in tags:
         raise ExportError(
             f"{arch} has no pretrained weights tagged {pretrained!r}; known tags: "
-            f"{', '.join(tags) or 'none'} (or 'none' for random weights, or a checkpoint file)")
+            f"{', '.join(tags) or 'none'} (or 'none' for random weights, or a checkpoint file)"
+        )
 
 
 def hub_reachable(timeout: float = 5.0) -> bool:
@@ -70,8 +71,11 @@ def _cached(hf_hub: str) -> bool:
     from huggingface_hub import try_to_load_from_cache
 
     repo, filename = os.path.split(hf_hub)
-    names = [filename, str(Path(filename).with_suffix(".safetensors"))] if filename else [
-        "open_clip_model.safetensors", "open_clip_pytorch_model.bin"]
+    names = (
+        [filename, str(Path(filename).with_suffix(".safetensors"))]
+        if filename
+        else ["open_clip_model.safetensors", "open_clip_pytorch_model.bin"]
+    )
     return any(isinstance(try_to_load_from_cache(repo, n), str) for n in names)
 
 
@@ -87,15 +91,19 @@ def fetch_weights(arch: str, pretrained: str, progress: Progress) -> None:
         progress(f"weights for {arch} ({pretrained}) found in the Hugging Face cache")
         return
     if not hub_reachable():
-        raise ExportError(f"could not download weights for {arch} ({pretrained}) from {source}: "
-                          "no network? Connect, or copy the Hugging Face cache from a machine "
-                          "that has downloaded them, and try again.")
+        raise ExportError(
+            f"could not download weights for {arch} ({pretrained}) from {source}: "
+            "no network? Connect, or copy the Hugging Face cache from a machine "
+            "that has downloaded them, and try again."
+        )
     progress(f"downloading weights for {arch} ({pretrained}) from {source} ...")
     try:
         open_clip.download_pretrained(cfg)
     except Exception as exc:  # noqa: BLE001 - hub/http errors have many types
-        raise ExportError(f"could not download weights for {arch} ({pretrained}) from {source}: "
-                          f"no network? ({type(exc).__name__}: {exc})") from exc
+        raise ExportError(
+            f"could not download weights for {arch} ({pretrained}) from {source}: "
+            f"no network? ({type(exc).__name__}: {exc})"
+        ) from exc
     progress("weights downloaded")
 
 
@@ -113,8 +121,9 @@ def load_model(arch: str, pretrained: str | None, device: str) -> Any:
             torch.manual_seed(0)  # random-weight exports are reproducible; caller's RNG kept
             model = open_clip.create_model(arch, pretrained=pretrained, device=device)
     except Exception as exc:  # noqa: BLE001 - open_clip raises RuntimeError/ValueError/OSError
-        raise ExportError(f"could not build {arch} ({pretrained or 'random weights'}): "
-                          f"{exc}") from exc
+        raise ExportError(
+            f"could not build {arch} ({pretrained or 'random weights'}): {exc}"
+        ) from exc
     model.eval()
     return _reparameterize(model)
 
@@ -134,7 +143,9 @@ def tokenizer_source(arch: str) -> dict[str, Any]:
     import open_clip
 
     text_cfg = (open_clip.get_model_config(arch) or {}).get("text_cfg", {})
-    return {"hf_name": text_cfg.get("hf_tokenizer_name", ""),
-            "kwargs": dict(text_cfg.get("tokenizer_kwargs", {})),
-            "mode": text_cfg.get("tokenizer_mode"),
-            "context_length": text_cfg.get("context_length", 77)}
+    return {
+        "hf_name": text_cfg.get("hf_tokenizer_name", ""),
+        "kwargs": dict(text_cfg.get("tokenizer_kwargs", {})),
+        "mode": text_cfg.get("tokenizer_mode"),
+        "context_length": text_cfg.get("context_length", 77),
+    }

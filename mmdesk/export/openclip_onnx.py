@@ -56,13 +56,21 @@ def export_tower(model: Any, modality: str, sample: Any, path: Path, opset: int)
         warnings.simplefilter("ignore")  # tracer and deprecation warnings about the exporter
         try:
             torch.onnx.export(
-                tower, (sample,), str(path), input_names=inputs, output_names=[output],
-                dynamic_axes=axes, opset_version=opset, dynamo=False, do_constant_folding=True,
+                tower,
+                (sample,),
+                str(path),
+                input_names=inputs,
+                output_names=[output],
+                dynamic_axes=axes,
+                opset_version=opset,
+                dynamo=False,
+                do_constant_folding=True,
             )
         except Exception as exc:  # noqa: BLE001 - the exporter raises many types, huge texts
             first = str(exc).strip().splitlines()[-1][:300] if str(exc).strip() else ""
-            raise ExportError(f"ONNX export of the {modality} tower failed: "
-                              f"{type(exc).__name__}: {first}") from exc
+            raise ExportError(
+                f"ONNX export of the {modality} tower failed: {type(exc).__name__}: {first}"
+            ) from exc
 
 
 def to_fp16_weights(src: Path, dst: Path) -> None:
@@ -108,6 +116,8 @@ def to_int8(src: Path, dst: Path) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     quantize_dynamic(
-        str(src), str(dst), weight_type=QuantType.QInt8,
+        str(src),
+        str(dst),
+        weight_type=QuantType.QInt8,
         op_types_to_quantize=["MatMul", "Gemm", "Gather"],
     )

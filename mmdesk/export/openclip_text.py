@@ -38,8 +38,10 @@ def write_tokenizer(arch: str, folder: Path, progress: Progress) -> Written:
         raise ExportError(f"{arch}: open_clip tokenizer mode {src['mode']!r} is not supported")
     unsupported = set(src["kwargs"]) - {"clean"}
     if unsupported:
-        raise ExportError(f"{arch}: tokenizer options {sorted(unsupported)} are not supported "
-                          "by mmdesk's runtime yet")
+        raise ExportError(
+            f"{arch}: tokenizer options {sorted(unsupported)} are not supported "
+            "by mmdesk's runtime yet"
+        )
     if src["hf_name"] or "siglip" in arch.lower():
         return _write_hf(arch, src, folder, progress)
     return _write_bpe(arch, src, folder)
@@ -51,8 +53,13 @@ def _write_bpe(arch: str, src: dict[str, Any], folder: Path) -> Written:
 
     shutil.copyfile(default_bpe(), folder / BPE_FILE)
     clean = src["kwargs"].get("clean", "lower")
-    section = {"kind": "openclip", "file": BPE_FILE, "context_length": src["context_length"],
-               "pad": "max", "pad_id": 0}
+    section = {
+        "kind": "openclip",
+        "file": BPE_FILE,
+        "context_length": src["context_length"],
+        "pad": "max",
+        "pad_id": 0,
+    }
     if clean != "lower":
         section["clean"] = clean
     runtime = OpenClipTokenizer(folder / BPE_FILE, src["context_length"], clean=clean)
@@ -67,14 +74,18 @@ def _open_clip_tokenizer(arch: str, hf_name: str, progress: Progress) -> Any:
     cached = hf_name and isinstance(try_to_load_from_cache(hf_name, HF_FILE), str)
     if hf_name and not cached:
         if not hub_reachable():
-            raise ExportError(f"could not download the tokenizer {hf_name} for {arch}: "
-                              "no network? Connect and try again.")
+            raise ExportError(
+                f"could not download the tokenizer {hf_name} for {arch}: "
+                "no network? Connect and try again."
+            )
         progress(f"downloading tokenizer {hf_name} ...")
     try:
         return open_clip.get_tokenizer(arch)
     except Exception as exc:  # noqa: BLE001 - hub, transformers and fsspec errors vary
-        raise ExportError(f"could not download the tokenizer {hf_name or arch} for {arch}: "
-                          f"no network? ({type(exc).__name__}: {exc})") from exc
+        raise ExportError(
+            f"could not download the tokenizer {hf_name or arch} for {arch}: "
+            f"no network? ({type(exc).__name__}: {exc})"
+        ) from exc
 
 
 def _write_hf(arch: str, src: dict[str, Any], folder: Path, progress: Progress) -> Written:
@@ -88,8 +99,14 @@ def _write_hf(arch: str, src: dict[str, Any], folder: Path, progress: Progress) 
     pad_id = int(hf.pad_token_id if hf.pad_token_id is not None else 0)
     tok = _standalone(hf, clean, context_length, pad_id)
     tok.save(str(folder / HF_FILE))
-    section = {"kind": "hf", "file": HF_FILE, "context_length": context_length, "pad": "max",
-               "pad_id": pad_id, "clean": clean}
+    section = {
+        "kind": "hf",
+        "file": HF_FILE,
+        "context_length": context_length,
+        "pad": "max",
+        "pad_id": pad_id,
+        "clean": clean,
+    }
     return section, HfClipTokenizer(folder / HF_FILE, context_length, pad_id, clean), reference
 
 
@@ -105,8 +122,10 @@ def _standalone(hf: Any, clean: str, context_length: int, pad_id: int) -> Any:
     tok = Tokenizer.from_str(hf.backend_tokenizer.to_str())
     steps: list[Any] = []
     if clean == "canonicalize":
-        steps += [normalizers.Replace("_", " "),
-                  normalizers.Replace(Regex(f"[{_escape(string.punctuation)}]"), "")]
+        steps += [
+            normalizers.Replace("_", " "),
+            normalizers.Replace(Regex(f"[{_escape(string.punctuation)}]"), ""),
+        ]
     if clean in ("canonicalize", "lower"):
         steps.append(normalizers.Lowercase())
     steps += [normalizers.Replace(Regex(r"\s+"), " "), normalizers.Strip()]
@@ -114,9 +133,12 @@ def _standalone(hf: Any, clean: str, context_length: int, pad_id: int) -> Any:
         steps.append(tok.normalizer)
     tok.normalizer = normalizers.Sequence(steps)
     tok.enable_truncation(max_length=context_length)
-    tok.enable_padding(length=context_length, pad_id=pad_id,
-                       pad_token=str(hf.pad_token or "<pad>"),
-                       direction=getattr(hf, "padding_side", "right"))
+    tok.enable_padding(
+        length=context_length,
+        pad_id=pad_id,
+        pad_token=str(hf.pad_token or "<pad>"),
+        direction=getattr(hf, "padding_side", "right"),
+    )
     return tok
 
 
@@ -135,6 +157,8 @@ def check_tokenizer(arch: str, written: Written, texts: list[str]) -> int:
     got = runtime(texts)
     if got.shape != expected.shape or not (got == expected).all():
         bad = [t for t, a, b in zip(texts, got, expected, strict=False) if not (a == b).all()]
-        raise ExportError(f"{arch}: the exported tokenizer differs from open_clip's on "
-                          f"{len(bad)} text(s), e.g. {bad[:1]!r}")
+        raise ExportError(
+            f"{arch}: the exported tokenizer differs from open_clip's on "
+            f"{len(bad)} text(s), e.g. {bad[:1]!r}"
+        )
     return len(texts)

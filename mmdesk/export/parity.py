@@ -45,8 +45,14 @@ def _synthetic_images(side: int = 320) -> list[np.ndarray]:
     yy, xx = np.mgrid[:side, :side]
     disc = ((yy - side / 2) ** 2 + (xx - side / 3) ** 2 < (side / 4) ** 2)[..., None]
     images = [
-        np.stack([np.tile(ramp, (side, 1)), np.tile(ramp[:, None], (1, side)),
-                  np.full((side, side), 128.0)], axis=-1),
+        np.stack(
+            [
+                np.tile(ramp, (side, 1)),
+                np.tile(ramp[:, None], (1, side)),
+                np.full((side, side), 128.0),
+            ],
+            axis=-1,
+        ),
         np.where(disc, [230, 40, 40], [20, 90, 200]),
         np.where(((yy // 40 + xx // 40) % 2 == 0)[..., None], 255, 0).repeat(3, -1),
         rng.integers(0, 256, (side, side * 3 // 2, 3)),
@@ -94,8 +100,9 @@ def _ranks(x: np.ndarray) -> np.ndarray:
     return x.argsort(axis=1).argsort(axis=1).astype(np.float64)
 
 
-def ranking_agreement(ref: tuple[np.ndarray, np.ndarray], new: tuple[np.ndarray, np.ndarray],
-                      k: int = 3) -> dict[str, float]:
+def ranking_agreement(
+    ref: tuple[np.ndarray, np.ndarray], new: tuple[np.ndarray, np.ndarray], k: int = 3
+) -> dict[str, float]:
     """How far ``new`` reorders text->image search results compared with ``ref``.
 
     Args:
@@ -173,20 +180,29 @@ def _verdict(report: dict[str, Any], precision: str) -> list[str]:
         lossy = report.get(f"{precision}_vs_fp32", {}).get(modality)
         if lossy and lossy["min"] < LOSSY_MIN_COSINE:
             problems.append(
-                f"{precision} {modality} cosine vs fp32 {lossy['min']:.4f} < {LOSSY_MIN_COSINE}")
+                f"{precision} {modality} cosine vs fp32 {lossy['min']:.4f} < {LOSSY_MIN_COSINE}"
+            )
     ranking = report.get(f"{precision}_ranking_vs_fp32")
-    if ranking and (ranking["spearman_mean"] < LOSSY_MIN_SPEARMAN
-                    or ranking["top1_agreement"] < LOSSY_MIN_TOP1):
+    if ranking and (
+        ranking["spearman_mean"] < LOSSY_MIN_SPEARMAN or ranking["top1_agreement"] < LOSSY_MIN_TOP1
+    ):
         problems.append(
             f"{precision} reorders search results: Spearman {ranking['spearman_mean']:.3f} "
             f"(min {LOSSY_MIN_SPEARMAN}), top-1 agreement {ranking['top1_agreement']:.2f} "
-            f"(min {LOSSY_MIN_TOP1})")
+            f"(min {LOSSY_MIN_TOP1})"
+        )
     return problems
 
 
-def measure(model: Any, tokenize: Callable[[list[str]], np.ndarray], pre_cfg: dict[str, Any],
-            fp32: dict[str, Path], final: dict[str, Path], precision: str,
-            device: str = "cpu") -> dict[str, Any]:
+def measure(
+    model: Any,
+    tokenize: Callable[[list[str]], np.ndarray],
+    pre_cfg: dict[str, Any],
+    fp32: dict[str, Path],
+    final: dict[str, Path],
+    precision: str,
+    device: str = "cpu",
+) -> dict[str, Any]:
     """Compare torch, the fp32 ONNX files and (for fp16/int8) the final files on the probes.
 
     Args:
@@ -205,26 +221,35 @@ def measure(model: Any, tokenize: Callable[[list[str]], np.ndarray], pre_cfg: di
     image, rate = timed(lambda b: _torch_embed(model, "image", b, device), probes["image"])
     ref = {"image": image, "text": _torch_embed(model, "text", probes["text"], device)}
     speed = {"torch": rate}
-    report: dict[str, Any] = {"precision": precision, "n_images": len(probes["image"]),
-                              "n_texts": len(PROBE_TEXTS), "thresholds": _thresholds()}
+    report: dict[str, Any] = {
+        "precision": precision,
+        "n_images": len(probes["image"]),
+        "n_texts": len(PROBE_TEXTS),
+        "thresholds": _thresholds(),
+    }
     base, speed["onnx_fp32"] = _run_files(fp32, probes)
     report["fp32_vs_torch"] = {m: summarise(cosines(ref[m], base[m])) for m in probes}
     report["fp32_ranking_vs_torch"] = ranking_agreement(
-        (ref["image"], ref["text"]), (base["image"], base["text"]))
+        (ref["image"], ref["text"]), (base["image"], base["text"])
+    )
     if precision != "fp32":
         out, speed[f"onnx_{precision}"] = _run_files(final, probes)
         report[f"{precision}_vs_fp32"] = {m: summarise(cosines(base[m], out[m])) for m in probes}
         report[f"{precision}_ranking_vs_fp32"] = ranking_agreement(
-            (base["image"], base["text"]), (out["image"], out["text"]))
+            (base["image"], base["text"]), (out["image"], out["text"])
+        )
     report["image_throughput_per_s"] = {k: round(v, 2) for k, v in speed.items()}
-    report["size_mb"] = {"fp32": size_mb(list(fp32.values())),
-                         precision: size_mb(list(final.values()))}
+    report["size_mb"] = {
+        "fp32": size_mb(list(fp32.values())),
+        precision: size_mb(list(final.values())),
+    }
     report["problems"] = _verdict(report, precision)
     return report
 
 
-def _run_files(paths: dict[str, Path], probes: dict[str, np.ndarray]
-               ) -> tuple[dict[str, np.ndarray], float]:
+def _run_files(
+    paths: dict[str, Path], probes: dict[str, np.ndarray]
+) -> tuple[dict[str, np.ndarray], float]:
     """Embeddings of the probes by the ONNX files, and the image encoder's speed."""
     text = run_onnx(onnx_session(paths["text"]), probes["text"])
     session = onnx_session(paths["image"])
@@ -233,5 +258,9 @@ def _run_files(paths: dict[str, Path], probes: dict[str, np.ndarray]
 
 
 def _thresholds() -> dict[str, float]:
-    return {"fp32_min_cosine": FP32_MIN_COSINE, "lossy_min_cosine": LOSSY_MIN_COSINE,
-            "lossy_min_spearman": LOSSY_MIN_SPEARMAN, "lossy_min_top1": LOSSY_MIN_TOP1}
+    return {
+        "fp32_min_cosine": FP32_MIN_COSINE,
+        "lossy_min_cosine": LOSSY_MIN_COSINE,
+        "lossy_min_spearman": LOSSY_MIN_SPEARMAN,
+        "lossy_min_top1": LOSSY_MIN_TOP1,
+    }

@@ -40,18 +40,24 @@ class PluginsDialog(QDialog):
         self.tree = QTreeWidget(self)
         self.tree.setHeaderLabels(["Plugin", "State", "Source", "Folder / problem"])
         for d in found:
-            name = f"{d.manifest.name} ({d.manifest.id} {d.manifest.version})" if d.manifest \
+            name = (
+                f"{d.manifest.name} ({d.manifest.id} {d.manifest.version})"
+                if d.manifest
                 else d.folder.name
-            item = QTreeWidgetItem(self.tree, [name, "ok" if d.ok else "broken", d.source,
-                                               d.error or str(d.folder)])
+            )
+            item = QTreeWidgetItem(
+                self.tree, [name, "ok" if d.ok else "broken", d.source, d.error or str(d.folder)]
+            )
             item.setToolTip(3, d.error or str(d.folder))
             for encoder in d.manifest.encoders if d.manifest else ():
-                QTreeWidgetItem(item, [encoder.id, encoder.modality, encoder.space,
-                                       f"{encoder.dim} dimensions"])
+                QTreeWidgetItem(
+                    item, [encoder.id, encoder.modality, encoder.space, f"{encoder.dim} dimensions"]
+                )
             item.setExpanded(True)
         if not found:
-            QTreeWidgetItem(self.tree, ["no plugins found", "", "",
-                                        "run `mmdesk models build-default`"])
+            QTreeWidgetItem(
+                self.tree, ["no plugins found", "", "", "run `mmdesk models build-default`"]
+            )
         for column in range(3):
             self.tree.resizeColumnToContents(column)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
@@ -82,8 +88,11 @@ class SettingsDialog(QDialog):
         self.setWindowTitle("Settings")
         self.choices = choices
         self.device = QComboBox(self)
-        for label, value in (("Automatic (GPU if available)", "auto"), ("CPU", "cpu"),
-                             ("GPU (CUDA)", "cuda")):
+        for label, value in (
+            ("Automatic (GPU if available)", "auto"),
+            ("CPU", "cpu"),
+            ("GPU (CUDA)", "cuda"),
+        ):
             self.device.addItem(label, value)
         self.device.setCurrentIndex(max(0, self.device.findData(choices.device)))
         self.threads = QSpinBox(self, minimum=0, maximum=256, value=choices.threads)
@@ -98,10 +107,13 @@ class SettingsDialog(QDialog):
         form.addRow("Available", _label(self, ", ".join(choices.providers_available) or "—"))
         form.addRow("CPU threads", self.threads)
         form.addRow("Embedding space", self.space)
-        form.addRow("Data folder", _label(self, f"{choices.data_dir}\n(move it with "
-                                                "--data-dir or MMDESK_DATA_DIR)"))
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok |
-                                   QDialogButtonBox.StandardButton.Cancel, self)
+        form.addRow(
+            "Data folder",
+            _label(self, f"{choices.data_dir}\n(move it with --data-dir or MMDESK_DATA_DIR)"),
+        )
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         box = QVBoxLayout(self)
@@ -109,17 +121,23 @@ class SettingsDialog(QDialog):
         box.addWidget(buttons)
 
     def result_choices(self) -> RuntimeChoices:
-        return RuntimeChoices(self.device.currentData(), self.threads.value(),
-                              self.space.currentData(), self.choices.spaces,
-                              self.choices.providers_used, self.choices.providers_available,
-                              self.choices.data_dir)
+        return RuntimeChoices(
+            self.device.currentData(),
+            self.threads.value(),
+            self.space.currentData(),
+            self.choices.spaces,
+            self.choices.providers_used,
+            self.choices.providers_available,
+            self.choices.data_dir,
+        )
 
 
 def _providers_text(used: dict[str, str | None]) -> str:
     if not used:
         return "no model loaded yet"
-    return "\n".join(f"{encoder}: {provider or 'not loaded yet'}"
-                     for encoder, provider in sorted(used.items()))
+    return "\n".join(
+        f"{encoder}: {provider or 'not loaded yet'}" for encoder, provider in sorted(used.items())
+    )
 
 
 def _label(parent: QWidget, text: str) -> QLabel:
@@ -139,9 +157,13 @@ def error_text(exc: BaseException) -> str:
 def show_unexpected(exc: BaseException, parent: QWidget | None = None) -> None:
     """A dialog for an error we did not expect, with the traceback behind 'Show Details'."""
     log.error("unexpected error", exc_info=(type(exc), exc, exc.__traceback__))
-    box = QMessageBox(QMessageBox.Icon.Critical, "mmdesk: something went wrong",
-                      "mmdesk hit an unexpected problem. Your library is safe; the last action "
-                      "may not have completed.\n\n" + error_text(exc), parent=parent)
+    box = QMessageBox(
+        QMessageBox.Icon.Critical,
+        "mmdesk: something went wrong",
+        "mmdesk hit an unexpected problem. Your library is safe; the last action "
+        "may not have completed.\n\n" + error_text(exc),
+        parent=parent,
+    )
     box.setDetailedText("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()

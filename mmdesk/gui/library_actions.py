@@ -54,14 +54,17 @@ class LibraryActions(WindowParts):
     def add_folder(self, folder: Path) -> None:
         """Show the folder at once, then index it in the background."""
         path = Path(folder).expanduser().resolve()
-        self.runner.write(lambda library: library.store.add_folder(path),
-                          lambda _: self.refresh_sidebar())
+        self.runner.write(
+            lambda library: library.store.add_folder(path), lambda _: self.refresh_sidebar()
+        )
         self.index([str(path)])
 
     def index(self, roots: list[str]) -> TaskState:
-        state = self.runner.index([Path(r) for r in roots],
-                                  lambda report: self._indexed(state, report),
-                                  lambda exc: self._index_failed(state, exc))
+        state = self.runner.index(
+            [Path(r) for r in roots],
+            lambda report: self._indexed(state, report),
+            lambda exc: self._index_failed(state, exc),
+        )
         self._roots[state] = list(roots)
         self.say(f"Indexing {', '.join(Path(r).name for r in roots)} in the background…")
         return state
@@ -73,18 +76,27 @@ class LibraryActions(WindowParts):
 
     def remove_folder(self, path: str, confirm: bool = True) -> None:
         """Forget a folder: its items leave the results; indexing of it stops first."""
-        if confirm and QMessageBox.question(
-                self, "Remove folder", f"Remove {path} from the library?\n\nThe photos stay on "
-                "disk; their tags and index entries are forgotten.") \
-                != QMessageBox.StandardButton.Yes:
+        if (
+            confirm
+            and QMessageBox.question(
+                self,
+                "Remove folder",
+                f"Remove {path} from the library?\n\nThe photos stay on "
+                "disk; their tags and index entries are forgotten.",
+            )
+            != QMessageBox.StandardButton.Yes
+        ):
             return
         resume: list[str] = []
         for state, roots in list(self._roots.items()):
             if any(_under(r, path) or _under(path, r) for r in roots):
                 state.cancel()
                 resume += [r for r in roots if not _under(r, path)]
-        self.runner.write(lambda library: library.store.remove_folder(path),
-                          lambda removed: self._removed(path, removed, resume), nestable=False)
+        self.runner.write(
+            lambda library: library.store.remove_folder(path),
+            lambda removed: self._removed(path, removed, resume),
+            nestable=False,
+        )
 
     def _removed(self, path: str, removed: int, resume: list[str]) -> None:
         self.say(f"Removed {path} ({removed} files forgotten)")
@@ -103,9 +115,11 @@ class LibraryActions(WindowParts):
     def _indexed(self, state: TaskState, report: IndexReport) -> None:
         self._roots.pop(state, None)
         what = "stopped" if report.cancelled else "done"
-        self.say(f"Indexing {what}: {report.indexed} new, {report.skipped} unchanged, "
-                 f"{report.errors} unreadable, {report.missing} missing "
-                 f"({report.seconds:.1f} s)")
+        self.say(
+            f"Indexing {what}: {report.indexed} new, {report.skipped} unchanged, "
+            f"{report.errors} unreadable, {report.missing} missing "
+            f"({report.seconds:.1f} s)"
+        )
         self.refresh_sidebar()
         self.run_search()
         emit(self.index_finished, report)
@@ -173,8 +187,15 @@ class LibraryActions(WindowParts):
         for spec in space.encoders.values() if space else ():
             used[spec.id] = getattr(registry.encoder(spec.id), "provider", None)
         active = space.id if space else None
-        return RuntimeChoices(self.settings.device, self.settings.threads, active, spaces, used,
-                              available_providers(), str(self.settings.data_dir))
+        return RuntimeChoices(
+            self.settings.device,
+            self.settings.threads,
+            active,
+            spaces,
+            used,
+            available_providers(),
+            str(self.settings.data_dir),
+        )
 
     def apply_settings(self, choices: RuntimeChoices) -> None:
         """Persist the choices; models reload with them on next use (after running work)."""
@@ -196,8 +217,10 @@ class LibraryActions(WindowParts):
             if switched:
                 self.say("Settings applied")
             else:  # the new model needs its own index: build it; search keeps the old one
-                self.say(f"Indexing the library for {choices.space}; searching with the "
-                         "current model until that is done")
+                self.say(
+                    f"Indexing the library for {choices.space}; searching with the "
+                    "current model until that is done"
+                )
                 self.rescan_all()
             self.run_search()
 

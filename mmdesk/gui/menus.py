@@ -24,9 +24,13 @@ def icon(name: str, fallback: QStyle.StandardPixmap, widget: QWidget) -> QIcon:
     return QIcon(str(path)) if path.exists() else widget.style().standardIcon(fallback)
 
 
-def _action(window: MainWindow, text: str, slot: Callable[[], object],
-            shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
-            tip: str = "") -> QAction:
+def _action(
+    window: MainWindow,
+    text: str,
+    slot: Callable[[], object],
+    shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+    tip: str = "",
+) -> QAction:
     action = QAction(text, window)
     action.triggered.connect(lambda *_: slot())
     if shortcut is not None:
@@ -42,11 +46,21 @@ def search_toolbar(window: MainWindow, searchbar: QWidget) -> QToolBar:
     bar.setMovable(False)
     bar.setIconSize(QSize(22, 22))
     bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
-    window.add_action = _action(window, "&Add folder…", window.choose_folder,
-                                QKeySequence.StandardKey.Open, "Add a folder of photos")
+    window.add_action = _action(
+        window,
+        "&Add folder…",
+        window.choose_folder,
+        QKeySequence.StandardKey.Open,
+        "Add a folder of photos",
+    )
     window.add_action.setIcon(icon("add-folder", QStyle.StandardPixmap.SP_DirOpenIcon, window))
-    window.rescan_action = _action(window, "&Re-scan all folders", window.rescan_all, "F5",
-                                   "Look for new, changed and removed photos")
+    window.rescan_action = _action(
+        window,
+        "&Re-scan all folders",
+        window.rescan_all,
+        "F5",
+        "Look for new, changed and removed photos",
+    )
     window.rescan_action.setIcon(icon("rescan", QStyle.StandardPixmap.SP_BrowserReload, window))
     bar.addAction(window.add_action)
     bar.addAction(window.rescan_action)
@@ -64,10 +78,14 @@ def install(window: MainWindow) -> None:
     file_menu.addAction(_action(window, "&Quit", window.close, QKeySequence.StandardKey.Quit))
 
     edit = menu.addMenu("&Edit")
-    edit.addAction(_action(window, "&Find", window.searchbar.focus, QKeySequence.StandardKey.Find,
-                           "Type a search"))
-    select_all = _action(window, "Select &all", window.view.selectAll,
-                         QKeySequence.StandardKey.SelectAll)
+    edit.addAction(
+        _action(
+            window, "&Find", window.searchbar.focus, QKeySequence.StandardKey.Find, "Type a search"
+        )
+    )
+    select_all = _action(
+        window, "Select &all", window.view.selectAll, QKeySequence.StandardKey.SelectAll
+    )
     select_all.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
     window.view.addAction(select_all)
     edit.addAction(select_all)
@@ -79,8 +97,9 @@ def install(window: MainWindow) -> None:
 
     tools = menu.addMenu("&Tools")
     tools.addAction(_action(window, "&Plugins…", window.show_plugins))
-    tools.addAction(_action(window, "&Settings…", window.show_settings,
-                            QKeySequence.StandardKey.Preferences))
+    tools.addAction(
+        _action(window, "&Settings…", window.show_settings, QKeySequence.StandardKey.Preferences)
+    )
     _results_menu(window)
 
 

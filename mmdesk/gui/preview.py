@@ -63,8 +63,9 @@ class PreviewPane(QWidget):
         self.name = QLabel(self, wordWrap=True)
         self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.facts = QFormLayout()
-        self.fields = {k: self._fact(k) for k in ("Folder", "Size", "Dimensions", "Date",
-                                                   "Camera", "Score")}
+        self.fields = {
+            k: self._fact(k) for k in ("Folder", "Size", "Dimensions", "Date", "Camera", "Score")
+        }
         self.tags = QListWidget(self)
         self.tags.setMaximumHeight(90)
         self.tag_edit = QLineEdit(self, placeholderText="Add a tag… (Enter)")
@@ -73,11 +74,13 @@ class PreviewPane(QWidget):
         self.tag_edit.completer().setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.remove_tag = QPushButton("Remove tag", self)
         self.texts = QPlainTextEdit(self, readOnly=True)
-        self.texts.setPlaceholderText("Captions, text found in the image and transcripts "
-                                      "appear here.")
+        self.texts.setPlaceholderText(
+            "Captions, text found in the image and transcripts appear here."
+        )
         self.texts.setMaximumHeight(110)
-        self.buttons = {k: QPushButton(k, self) for k in ("Open", "Show in folder",
-                                                          "More like this")}
+        self.buttons = {
+            k: QPushButton(k, self) for k in ("Open", "Show in folder", "More like this")
+        }
         self._layout()
         self._connect()
         images.ready.connect(self._image_ready)
@@ -118,8 +121,9 @@ class PreviewPane(QWidget):
     def set_known_tags(self, names: list[str]) -> None:
         self.completions.setStringList(names)
 
-    def show_results(self, selected: list[Result], tag_counts: dict[str, int],
-                     texts: list[dict[str, Any]]) -> None:
+    def show_results(
+        self, selected: list[Result], tag_counts: dict[str, int], texts: list[dict[str, Any]]
+    ) -> None:
         """Show the first of ``selected``; tags are counted over all of them."""
         self.result = selected[0] if selected else None
         enabled = self.result is not None
@@ -146,8 +150,9 @@ class PreviewPane(QWidget):
         self.name.setText(f"<b>{Path(r.path).name}</b>{extra}")
         f = r.file
         mtime = f.get("mtime_ns")
-        modified = dt.datetime.fromtimestamp(mtime / 1e9).strftime("%Y-%m-%d %H:%M") \
-            if mtime else "—"
+        modified = (
+            dt.datetime.fromtimestamp(mtime / 1e9).strftime("%Y-%m-%d %H:%M") if mtime else "—"
+        )
         self.fields["Folder"].setText(str(Path(r.path).parent))
         self.fields["Size"].setText(human_size(f.get("size")))
         dims = f"{f['width']} × {f['height']}" if f.get("width") else "—"
@@ -188,8 +193,11 @@ class PreviewPane(QWidget):
         if self._pixmap is None:
             return
         size = self.image.size()
-        self.image.setPixmap(self._pixmap.scaled(size, Qt.AspectRatioMode.KeepAspectRatio,
-                                                 Qt.TransformationMode.SmoothTransformation))
+        self.image.setPixmap(
+            self._pixmap.scaled(
+                size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+            )
+        )
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

@@ -66,8 +66,9 @@ class ResultsModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return Path(result.path).name
         if role == Qt.ItemDataRole.DecorationRole:
-            return self.thumbs.get(result.path, result.file.get("mtime_ns"),
-                                   result.file.get("size"))
+            return self.thumbs.get(
+                result.path, result.file.get("mtime_ns"), result.file.get("size")
+            )
         if role == Qt.ItemDataRole.ToolTipRole:
             return tooltip(result)
         if role == ResultRole:
@@ -113,14 +114,16 @@ class ResultDelegate(QStyledItemDelegate):
             painter.setBrush(palette.color(QPalette.ColorRole.Highlight))
             painter.drawRoundedRect(rect, 6, 6)
         text_height = option.fontMetrics.height() + 6
-        box = QRect(rect.left() + 6, rect.top() + 6, rect.width() - 12,
-                    rect.height() - text_height - 12)
+        box = QRect(
+            rect.left() + 6, rect.top() + 6, rect.width() - 12, rect.height() - text_height - 12
+        )
         self._paint_image(painter, box, palette, index.data(Qt.ItemDataRole.DecorationRole))
         text_rect = QRect(rect.left() + 4, box.bottom() + 4, rect.width() - 8, text_height)
         role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
         painter.setPen(palette.color(role))
-        name = option.fontMetrics.elidedText(index.data(Qt.ItemDataRole.DisplayRole),
-                                             Qt.TextElideMode.ElideMiddle, text_rect.width())
+        name = option.fontMetrics.elidedText(
+            index.data(Qt.ItemDataRole.DisplayRole), Qt.TextElideMode.ElideMiddle, text_rect.width()
+        )
         painter.drawText(text_rect, Qt.AlignmentFlag.AlignCenter, name)
         if option.state & QStyle.StateFlag.State_HasFocus:
             painter.setPen(palette.color(QPalette.ColorRole.Highlight).darker(130))

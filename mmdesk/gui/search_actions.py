@@ -22,7 +22,7 @@ from mmdesk.gui import queries
 from mmdesk.gui.compat import emit
 from mmdesk.gui.window_parts import WindowParts
 
-RERUN_EVERY_S = 1.5   # while indexing, refresh the results at most this often
+RERUN_EVERY_S = 1.5  # while indexing, refresh the results at most this often
 
 
 def apply_cutoff(results: list[Result], percent: int) -> tuple[list[Result], int]:
@@ -65,8 +65,13 @@ class SearchActions(WindowParts):
 
     def filters(self) -> Filters:
         options = self.searchbar.options()
-        return Filters(kinds=self.sidebar.selected_kinds(), under=self.sidebar.selected_folders(),
-                       tags=self.sidebar.selected_tags(), limit=options.limit, sort=options.sort)
+        return Filters(
+            kinds=self.sidebar.selected_kinds(),
+            under=self.sidebar.selected_folders(),
+            tags=self.sidebar.selected_tags(),
+            limit=options.limit,
+            sort=options.sort,
+        )
 
     def run_search(self) -> None:
         """Run what the search bar and sidebar say now, on the reader thread."""
@@ -80,8 +85,12 @@ class SearchActions(WindowParts):
                 return library.search(query, filters)
             return queries.browse(library.store, filters)
 
-        self.runner.read(job, lambda results: self._show(seq, results, query, similar),
-                         lambda exc: self._failed(seq, exc), key="search")
+        self.runner.read(
+            job,
+            lambda results: self._show(seq, results, query, similar),
+            lambda exc: self._failed(seq, exc),
+            key="search",
+        )
 
     def search_similar(self, target: str | int) -> None:
         """'More like this' for a library item id or any image file."""
@@ -102,8 +111,7 @@ class SearchActions(WindowParts):
             self._last_rerun = time.monotonic()
             self.run_search()
 
-    def _show(self, seq: int, results: list[Result], query: str,
-              similar: str | int | None) -> None:
+    def _show(self, seq: int, results: list[Result], query: str, similar: str | int | None) -> None:
         if seq != self._latest:
             return
         kept, hidden = apply_cutoff(results, self.searchbar.options().cutoff)
@@ -114,8 +122,7 @@ class SearchActions(WindowParts):
         self.say(self._summary(len(kept), hidden, query, similar))
         emit(self.results_shown, len(kept))
 
-    def _summary(self, shown: int, hidden: int, query: str,
-                 similar: str | int | None) -> str:
+    def _summary(self, shown: int, hidden: int, query: str, similar: str | int | None) -> str:
         if similar is not None:
             what = f"{_n(shown, 'photo')} like {self._describe_target(similar)}"
         elif query:
@@ -146,9 +153,11 @@ class SearchActions(WindowParts):
                 selection.select(index, index)
             if result.item_id == current:
                 self.view.selectionModel().setCurrentIndex(
-                    self.model.index(row), QItemSelectionModel.SelectionFlag.NoUpdate)
-        self.view.selectionModel().select(selection,
-                                          QItemSelectionModel.SelectionFlag.ClearAndSelect)
+                    self.model.index(row), QItemSelectionModel.SelectionFlag.NoUpdate
+                )
+        self.view.selectionModel().select(
+            selection, QItemSelectionModel.SelectionFlag.ClearAndSelect
+        )
 
     # selection, preview, open ------------------------------------------------------------------
     def _selection_changed(self, *_: Any) -> None:

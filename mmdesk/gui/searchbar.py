@@ -26,7 +26,7 @@ DEFAULT_LIMIT = 200
 @dataclass(frozen=True)
 class SearchOptions:
     sort: str = "relevance"
-    cutoff: int = DEFAULT_CUTOFF     # percent of the best score a result needs
+    cutoff: int = DEFAULT_CUTOFF  # percent of the best score a result needs
     limit: int = DEFAULT_LIMIT
 
 
@@ -69,17 +69,24 @@ class SearchBar(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.edit = QueryEdit(self)
-        self.edit.setPlaceholderText("Search your photos by meaning — or drop a photo here "
-                                     "to find similar ones")
+        self.edit.setPlaceholderText(
+            "Search your photos by meaning — or drop a photo here to find similar ones"
+        )
         self.edit.setClearButtonEnabled(True)
         self.edit.setAccessibleName("Search")
         self.edit.setMinimumWidth(220)
         self.sort = QComboBox(self)
         self.sort.addItem("Relevance", "relevance")
         self.sort.addItem("Date", "date")
-        self.cutoff = _spin(self, 0, 100, DEFAULT_CUTOFF, " %",
-                            "Hide results scoring under this share of the best match.\n"
-                            "0 % shows everything, weak matches included.")
+        self.cutoff = _spin(
+            self,
+            0,
+            100,
+            DEFAULT_CUTOFF,
+            " %",
+            "Hide results scoring under this share of the best match.\n"
+            "0 % shows everything, weak matches included.",
+        )
         self.limit = _spin(self, 10, 20000, DEFAULT_LIMIT, "", "How many results to show at most")
         self.limit.setSingleStep(50)
         self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
@@ -96,8 +103,11 @@ class SearchBar(QWidget):
         row = QHBoxLayout(self)
         row.setContentsMargins(6, 6, 6, 6)
         row.addWidget(self.edit, 1)
-        for label, widget in (("Sort", self.sort), ("Min match", self.cutoff),
-                              ("Show", self.limit)):
+        for label, widget in (
+            ("Sort", self.sort),
+            ("Min match", self.cutoff),
+            ("Show", self.limit),
+        ):
             caption = QLabel(label, self)
             caption.setBuddy(widget)
             row.addWidget(caption)

@@ -22,10 +22,19 @@ from PySide6.QtWidgets import (
 from mmdesk.gui.compat import emit
 
 ValueRole = Qt.ItemDataRole.UserRole + 1
-STATES = {"new": "waiting", "scanning": "indexing…", "indexed": "indexed",
-          "cancelled": "incomplete", "missing": "missing"}
-KIND_NAMES = {"image": "Photos", "video_frame": "Video frames", "video_segment": "Videos",
-              "audio_segment": "Audio"}
+STATES = {
+    "new": "waiting",
+    "scanning": "indexing…",
+    "indexed": "indexed",
+    "cancelled": "incomplete",
+    "missing": "missing",
+}
+KIND_NAMES = {
+    "image": "Photos",
+    "video_frame": "Video frames",
+    "video_segment": "Videos",
+    "audio_segment": "Audio",
+}
 
 
 def _children(item: QTreeWidgetItem) -> list[QTreeWidgetItem]:
@@ -48,10 +57,12 @@ class Sidebar(QTreeWidget):
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.setAccessibleName("Library")
         style = self.style()
-        self.folders = self._section("Folders", style.standardIcon(
-            QStyle.StandardPixmap.SP_DirIcon))
-        self.tags = self._section("Tags", style.standardIcon(
-            QStyle.StandardPixmap.SP_FileDialogDetailedView))
+        self.folders = self._section(
+            "Folders", style.standardIcon(QStyle.StandardPixmap.SP_DirIcon)
+        )
+        self.tags = self._section(
+            "Tags", style.standardIcon(QStyle.StandardPixmap.SP_FileDialogDetailedView)
+        )
         self.kinds = self._section("Kinds", style.standardIcon(QStyle.StandardPixmap.SP_FileIcon))
         self.itemSelectionChanged.connect(self.filters_changed)
         self.itemClicked.connect(self._clicked)
@@ -67,8 +78,9 @@ class Sidebar(QTreeWidget):
         item.setExpanded(True)
         return item
 
-    def set_content(self, folders: list[dict[str, Any]], tags: list[tuple[str, int]],
-                    kinds: dict[str, int]) -> None:
+    def set_content(
+        self, folders: list[dict[str, Any]], tags: list[tuple[str, int]], kinds: dict[str, int]
+    ) -> None:
         """Refill the sections, keeping what was selected."""
         keep = {(s, v) for s in ("folders", "tags", "kinds") for v in self._selected(s)}
         self.blockSignals(True)
@@ -112,8 +124,11 @@ class Sidebar(QTreeWidget):
         return {"folders": self.folders, "tags": self.tags, "kinds": self.kinds}
 
     def _selected(self, name: str) -> list[str]:
-        return [child.data(0, ValueRole) for child in _children(self._sections()[name])
-                if child.isSelected()]
+        return [
+            child.data(0, ValueRole)
+            for child in _children(self._sections()[name])
+            if child.isSelected()
+        ]
 
     def selected_folders(self) -> list[str]:
         return self._selected("folders")

@@ -80,12 +80,13 @@ class _YieldingState(TaskState):
 class TaskRunner(QObject):
     """Runs library functions in the background and calls back on the GUI thread."""
 
-    progress = Signal(object)          # Progress of the indexing in flight
-    error = Signal(object)             # an exception no caller handled
-    busy_changed = Signal(bool)        # indexing started / ended
+    progress = Signal(object)  # Progress of the indexing in flight
+    error = Signal(object)  # an exception no caller handled
+    busy_changed = Signal(bool)  # indexing started / ended
 
-    def __init__(self, settings: Settings, registry: Registry | None = None,
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self, settings: Settings, registry: Registry | None = None, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self.settings = settings
         self.registry = registry or Registry(settings)
@@ -110,26 +111,45 @@ class TaskRunner(QObject):
         return thread
 
     # submitting ---------------------------------------------------------------------------
-    def write(self, fn: Callable[[Library], Any], on_done: Done = None, on_error: Failed = None,
-              *, nestable: bool = True) -> int:
+    def write(
+        self,
+        fn: Callable[[Library], Any],
+        on_done: Done = None,
+        on_error: Failed = None,
+        *,
+        nestable: bool = True,
+    ) -> int:
         """Run ``fn(library)`` on the writer thread, after the writes queued before it."""
         return self._submit(self.writer, fn, on_done, on_error, None, nestable)
 
-    def read(self, fn: Callable[[Library], Any], on_done: Done = None, on_error: Failed = None,
-             *, key: str | None = None) -> int:
+    def read(
+        self,
+        fn: Callable[[Library], Any],
+        on_done: Done = None,
+        on_error: Failed = None,
+        *,
+        key: str | None = None,
+    ) -> int:
         """Run ``fn(library)`` on the reader thread; a queued job with the same key is dropped."""
         return self._submit(self.reader, fn, on_done, on_error, key, False)
 
-    def compute(self, fn: Callable[[], Any], on_done: Done = None, on_error: Failed = None,
-                *, priority: int = 0) -> int:
+    def compute(
+        self,
+        fn: Callable[[], Any],
+        on_done: Done = None,
+        on_error: Failed = None,
+        *,
+        priority: int = 0,
+    ) -> int:
         """Run ``fn()`` in the pool (no database); higher priority starts first."""
         job_id = next(self._ids)
         self._callbacks[job_id] = (on_done, on_error)
         self.pool.start(_PoolJob(job_id, fn, self._relay), priority)
         return job_id
 
-    def index(self, roots: Sequence[Path], on_done: Done = None,
-              on_error: Failed = None) -> TaskState:
+    def index(
+        self, roots: Sequence[Path], on_done: Done = None, on_error: Failed = None
+    ) -> TaskState:
         """Index ``roots`` on the writer; returns the state to pause, resume or cancel with."""
         state = _YieldingState(lambda progress: emit(self.progress, progress))
         state.worker = self.writer
@@ -151,8 +171,15 @@ class TaskRunner(QObject):
         emit(self.busy_changed, True)
         return state
 
-    def _submit(self, thread: LibraryThread, fn: Callable[[Library], Any], on_done: Done,
-                on_error: Failed, key: str | None, nestable: bool) -> int:
+    def _submit(
+        self,
+        thread: LibraryThread,
+        fn: Callable[[Library], Any],
+        on_done: Done,
+        on_error: Failed,
+        key: str | None,
+        nestable: bool,
+    ) -> int:
         job_id = next(self._ids)
         self._callbacks[job_id] = (on_done, on_error)
         thread.submit(Job(job_id, fn, key, nestable))

@@ -23,8 +23,9 @@ from mmdesk.gui.tasks import TaskRunner
 log = logging.getLogger(__name__)
 
 
-def load_thumbnail(cache_dir: Path, path: str, edge: int, mtime_ns: int | None,
-                   size: int | None) -> QImage:
+def load_thumbnail(
+    cache_dir: Path, path: str, edge: int, mtime_ns: int | None, size: int | None
+) -> QImage:
     """Worker side: make (or find) the cached JPEG and read it into a QImage (thread-safe)."""
     file = ensure_thumbnail(cache_dir, path, edge, mtime_ns, size)
     image = QImage(str(file))
@@ -38,14 +39,20 @@ class Thumbnails(QObject):
 
     ready = Signal(str)
 
-    def __init__(self, runner: TaskRunner, cache_dir: Path, edge: int = GRID_EDGE,
-                 capacity: int = 500, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        runner: TaskRunner,
+        cache_dir: Path,
+        edge: int = GRID_EDGE,
+        capacity: int = 500,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.runner = runner
         self.cache_dir = cache_dir
         self.edge = edge
         self.capacity = capacity
-        self.requests = 0                       # how many were made or looked up on disk
+        self.requests = 0  # how many were made or looked up on disk
         self._pixmaps: OrderedDict[str, QPixmap] = OrderedDict()
         self._pending: set[str] = set()
         self._failed: set[str] = set()
@@ -55,8 +62,9 @@ class Thumbnails(QObject):
     def key(path: str, mtime_ns: int | None) -> str:
         return f"{path}\0{mtime_ns}"
 
-    def get(self, path: str, mtime_ns: int | None = None,
-            size: int | None = None) -> QPixmap | None:
+    def get(
+        self, path: str, mtime_ns: int | None = None, size: int | None = None
+    ) -> QPixmap | None:
         """The pixmap if ready; otherwise ask for it (once) and return None."""
         key = self.key(path, mtime_ns)
         pixmap = self._pixmaps.get(key)
@@ -74,10 +82,12 @@ class Thumbnails(QObject):
         self.requests += 1
         self._pending.add(key)
         cache, edge = self.cache_dir, self.edge
-        self.runner.compute(lambda: load_thumbnail(cache, path, edge, mtime_ns, size),
-                            lambda image: self._arrived(key, path, image),
-                            lambda exc: self._broken(key, path, exc),
-                            priority=next(self._priority))
+        self.runner.compute(
+            lambda: load_thumbnail(cache, path, edge, mtime_ns, size),
+            lambda image: self._arrived(key, path, image),
+            lambda exc: self._broken(key, path, exc),
+            priority=next(self._priority),
+        )
 
     def _arrived(self, key: str, path: str, image: QImage) -> None:
         self._pending.discard(key)

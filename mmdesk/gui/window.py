@@ -48,19 +48,21 @@ def setting_int(value: object) -> int:
 class MainWindow(SearchActions, LibraryActions, QMainWindow):
     """One library, one window. ``close()`` stops every background thread it started."""
 
-    results_shown = Signal(int)      # number of results now in the grid
-    library_changed = Signal()       # the sidebar was refreshed after a write
+    results_shown = Signal(int)  # number of results now in the grid
+    library_changed = Signal()  # the sidebar was refreshed after a write
     index_finished = Signal(object)  # IndexReport, or the exception that stopped it
 
-    add_action: QAction              # set by menus.search_toolbar
+    add_action: QAction  # set by menus.search_toolbar
     rescan_action: QAction
 
-    def __init__(self, settings: Settings, qsettings: QSettings | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, settings: Settings, qsettings: QSettings | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.settings = settings
-        self.qsettings = qsettings or QSettings(str(settings.data_dir / "gui.ini"),
-                                                QSettings.Format.IniFormat)
+        self.qsettings = qsettings or QSettings(
+            str(settings.data_dir / "gui.ini"), QSettings.Format.IniFormat
+        )
         self.library = Library(settings)
         self.runner = TaskRunner(settings, self.library.registry, self)
         self.runner.error.connect(self.show_error)
@@ -90,7 +92,7 @@ class MainWindow(SearchActions, LibraryActions, QMainWindow):
             self.splitter.setStretchFactor(self.splitter.count() - 1, stretch)
         self.splitter.setSizes([230, 820, 340])
         self.sidebar.setMinimumWidth(150)
-        self.view.setMinimumWidth(CELL.width() + 40)   # at least one column of results
+        self.view.setMinimumWidth(CELL.width() + 40)  # at least one column of results
         self.preview.setMinimumWidth(220)
         self.splitter.setChildrenCollapsible(False)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, menus.search_toolbar(self, self.searchbar))
@@ -121,8 +123,11 @@ class MainWindow(SearchActions, LibraryActions, QMainWindow):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        folders = [Path(u.toLocalFile()) for u in event.mimeData().urls()
-                   if u.isLocalFile() and Path(u.toLocalFile()).is_dir()]
+        folders = [
+            Path(u.toLocalFile())
+            for u in event.mimeData().urls()
+            if u.isLocalFile() and Path(u.toLocalFile()).is_dir()
+        ]
         for folder in folders:
             self.add_folder(folder)
         image = dropped_image(event)

@@ -29,8 +29,8 @@ class Job:
 
     id: int
     fn: Callable[[Library], Any]
-    key: str | None = None       # a newer job with the same key replaces a queued one
-    nestable: bool = True        # may run inside a long job's checkpoint (short writes)
+    key: str | None = None  # a newer job with the same key replaces a queued one
+    nestable: bool = True  # may run inside a long job's checkpoint (short writes)
 
 
 class LibraryThread(QThread):
@@ -40,8 +40,9 @@ class LibraryThread(QThread):
     failed_job = Signal(int, object)
     dropped_job = Signal(int)
 
-    def __init__(self, name: str, open_library: Callable[[], Library],
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self, name: str, open_library: Callable[[], Library], parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName(name)
         self._open = open_library

@@ -12,8 +12,15 @@ from mmdesk.store.schema import MIGRATIONS, SCHEMA_VERSION
 log = logging.getLogger(__name__)
 
 # Errors the environment causes; anything else from sqlite3 is a bug and is re-raised as is.
-_ENVIRONMENT_ERRORS = ("disk is full", "database is locked", "readonly", "malformed",
-                       "unable to open", "disk i/o error", "not a database")
+_ENVIRONMENT_ERRORS = (
+    "disk is full",
+    "database is locked",
+    "readonly",
+    "malformed",
+    "unable to open",
+    "disk i/o error",
+    "not a database",
+)
 
 
 def describe(error: sqlite3.Error) -> StoreError | None:
@@ -28,8 +35,9 @@ def connect(path: Path, *, timeout: float = 30.0) -> sqlite3.Connection:
     """Open (creating if needed) and migrate the database at ``path``."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(str(path), timeout=timeout, isolation_level=None,
-                               check_same_thread=False)
+        conn = sqlite3.connect(
+            str(path), timeout=timeout, isolation_level=None, check_same_thread=False
+        )
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA synchronous=NORMAL")
@@ -49,7 +57,8 @@ def migrate(conn: sqlite3.Connection, path: Path) -> None:
         conn.close()
         raise SchemaTooNewError(
             f"{path} has schema version {version}, but this mmdesk knows only up to "
-            f"{SCHEMA_VERSION}. Upgrade mmdesk; the database was left untouched.")
+            f"{SCHEMA_VERSION}. Upgrade mmdesk; the database was left untouched."
+        )
     if version == SCHEMA_VERSION:
         return
     conn.execute("BEGIN IMMEDIATE")

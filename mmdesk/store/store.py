@@ -100,27 +100,36 @@ class Store:
 
     def set_setting(self, key: str, value: str | None) -> None:
         with self.transaction():
-            self.conn.execute("INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) "
-                              "DO UPDATE SET value=excluded.value", (key, value))
+            self.conn.execute(
+                "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) "
+                "DO UPDATE SET value=excluded.value",
+                (key, value),
+            )
 
     def generation(self) -> int:
         """A counter bumped by every change to embeddings or items; caches key on it."""
         return int(self.get_setting("generation", "0") or 0)
 
     def _bump(self) -> None:
-        self.conn.execute("INSERT INTO settings(key, value) VALUES ('generation', '1') "
-                          "ON CONFLICT(key) DO UPDATE SET value=CAST(value AS INTEGER)+1")
+        self.conn.execute(
+            "INSERT INTO settings(key, value) VALUES ('generation', '1') "
+            "ON CONFLICT(key) DO UPDATE SET value=CAST(value AS INTEGER)+1"
+        )
 
     # folders ------------------------------------------------------------------------------
     def add_folder(self, path: Path) -> int:
         resolved = str(Path(path).expanduser().resolve())
         with self.transaction():
-            self.conn.execute("INSERT OR IGNORE INTO folders(path, added_at) VALUES (?, ?)",
-                              (resolved, time.time()))
+            self.conn.execute(
+                "INSERT OR IGNORE INTO folders(path, added_at) VALUES (?, ?)",
+                (resolved, time.time()),
+            )
             folder_id = int(self.scalar("SELECT id FROM folders WHERE path=?", (resolved,)))
-            self.conn.execute("UPDATE files SET folder_id=? WHERE folder_id IS NULL AND "
-                              "(path = ? OR path LIKE ? ESCAPE '\\')",
-                              (folder_id, resolved, _like_prefix(resolved)))
+            self.conn.execute(
+                "UPDATE files SET folder_id=? WHERE folder_id IS NULL AND "
+                "(path = ? OR path LIKE ? ESCAPE '\\')",
+                (folder_id, resolved, _like_prefix(resolved)),
+            )
         return folder_id
 
     def remove_folder(self, path: Path | str) -> int:
@@ -131,10 +140,14 @@ class Store:
             if folder_id is None:
                 raise StoreError(f"{resolved} is not a library folder")
             inside = _like_prefix(resolved)
-            others = [r[0] for r in self.conn.execute(
-                "SELECT path FROM folders WHERE id != ?", (folder_id,))]
-            rows = self.conn.execute("SELECT id, path FROM files WHERE folder_id=? OR path LIKE ? "
-                                     "ESCAPE '\\'", (folder_id, inside)).fetchall()
+            others = [
+                r[0]
+                for r in self.conn.execute("SELECT path FROM folders WHERE id != ?", (folder_id,))
+            ]
+            rows = self.conn.execute(
+                "SELECT id, path FROM files WHERE folder_id=? OR path LIKE ? ESCAPE '\\'",
+                (folder_id, inside),
+            ).fetchall()
             doomed = [fid for fid, p in rows if not any(_is_under(p, o) for o in others)]
             self.conn.executemany("DELETE FROM files WHERE id=?", [(f,) for f in doomed])
             self.conn.execute("DELETE FROM folders WHERE id=?", (folder_id,))
@@ -149,13 +162,16 @@ class Store:
             "(SELECT COUNT(*) FROM files WHERE folder_id=f.id AND status='error') AS errors, "
             "(SELECT COUNT(*) FROM items i JOIN files x ON x.id=i.file_id "
             " WHERE x.folder_id=f.id AND x.status='indexed') AS items "
-            "FROM folders f ORDER BY f.path")
+            "FROM folders f ORDER BY f.path"
+        )
         return [dict(r) for r in rows]
 
     def set_folder_state(self, folder_id: int, state: str) -> None:
         with self.transaction():
-            self.conn.execute("UPDATE folders SET state=?, last_scan=? WHERE id=?",
-                              (state, time.time(), folder_id))
+            self.conn.execute(
+                "UPDATE folders SET state=?, last_scan=? WHERE id=?",
+                (state, time.time(), folder_id),
+            )
 
     def folder_for(self, path: str) -> int | None:
         best: tuple[int, int] | None = None
@@ -168,7 +184,8 @@ class Store:
     def file_by_path(self, path: str) -> FileRow | None:
         row = self.conn.execute(
             "SELECT id, path, size, mtime_ns, hash, kind, status, error FROM files WHERE path=?",
-            (path,)).fetchone()
+            (path,),
+        ).fetchone()
         return FileRow(*row) if row else None
 
     def files_snapshot(self, under: str | None = None) -> dict[str, FileRow]:
@@ -184,15 +201,26 @@ class Store:
         """A known file with this content whose path is gone: the same file, moved."""
         rows = self.conn.execute(
             "SELECT id, path, size, mtime_ns, hash, kind, status, error FROM files "
-            "WHERE hash=? ORDER BY status='missing' DESC, id", (content_hash,)).fetchall()
+            "WHERE hash=? ORDER BY status='missing' DESC, id",
+            (content_hash,),
+        ).fetchall()
         for row in rows:
             if not Path(row[1]).exists():
                 return FileRow(*row)
         return None
 
-    def upsert_file(self, path: str, *, size: int, mtime_ns: int, kind: str, status: str,
-                    content_hash: str | None = None, error: str | None = None,
-                    meta: dict[str, Any] | None = None) -> int:
+    def upsert_file(
+        self,
+        path: str,
+        *,
+        size: int,
+        mtime_ns: int,
+        kind: str,
+        status: str,
+        content_hash: str | None = None,
+        error: str | None = None,
+        meta: dict[str, Any] | None = None,
+    ) -> int:
         """Insert or update a file row by path; returns its id."""
         meta = meta or {}
         now = time.time()
@@ -205,9 +233,24 @@ class Store:
             "width=excluded.width, height=excluded.height, taken_at=excluded.taken_at, "
             "camera=excluded.camera, meta=excluded.meta, indexed_at=excluded.indexed_at, "
             "folder_id=COALESCE(files.folder_id, excluded.folder_id)",
-            (path, self.folder_for(path), size, mtime_ns, content_hash, kind, status, error,
-             meta.get("width"), meta.get("height"), meta.get("taken_at"), meta.get("camera"),
-             json.dumps(meta.get("extra") or {}), now, now if status == "indexed" else None))
+            (
+                path,
+                self.folder_for(path),
+                size,
+                mtime_ns,
+                content_hash,
+                kind,
+                status,
+                error,
+                meta.get("width"),
+                meta.get("height"),
+                meta.get("taken_at"),
+                meta.get("camera"),
+                json.dumps(meta.get("extra") or {}),
+                now,
+                now if status == "indexed" else None,
+            ),
+        )
         return int(self.scalar("SELECT id FROM files WHERE path=?", (path,)))
 
     def move_file(self, file_id: int, new_path: str, *, size: int, mtime_ns: int) -> None:
@@ -216,7 +259,8 @@ class Store:
         self.conn.execute(
             "UPDATE files SET path=?, size=?, mtime_ns=?, folder_id=?, status=CASE WHEN "
             "status='missing' THEN 'indexed' ELSE status END WHERE id=?",
-            (new_path, size, mtime_ns, self.folder_for(new_path), file_id))
+            (new_path, size, mtime_ns, self.folder_for(new_path), file_id),
+        )
         self._bump()
 
     def mark_missing(self, paths: Iterable[str]) -> int:
@@ -224,42 +268,67 @@ class Store:
         with self.transaction():
             cur = self.conn.executemany(
                 "UPDATE files SET status='missing' WHERE path=? AND status != 'missing'",
-                [(p,) for p in paths])
+                [(p,) for p in paths],
+            )
             self._bump()
         return cur.rowcount
 
     # items and embeddings -----------------------------------------------------------------
-    def ensure_item(self, file_id: int, kind: str, start: float | None = None,
-                    end: float | None = None, meta: dict[str, Any] | None = None) -> int:
+    def ensure_item(
+        self,
+        file_id: int,
+        kind: str,
+        start: float | None = None,
+        end: float | None = None,
+        meta: dict[str, Any] | None = None,
+    ) -> int:
         """The item for (file, kind, start), created if needed; keeps ids stable on re-index."""
         if start is None:
-            row = self.conn.execute("SELECT id FROM items WHERE file_id=? AND kind=? AND "
-                                    "start IS NULL", (file_id, kind)).fetchone()
+            row = self.conn.execute(
+                "SELECT id FROM items WHERE file_id=? AND kind=? AND start IS NULL", (file_id, kind)
+            ).fetchone()
         else:
-            row = self.conn.execute("SELECT id FROM items WHERE file_id=? AND kind=? AND start=?",
-                                    (file_id, kind, start)).fetchone()
+            row = self.conn.execute(
+                "SELECT id FROM items WHERE file_id=? AND kind=? AND start=?",
+                (file_id, kind, start),
+            ).fetchone()
         if row:
-            self.conn.execute('UPDATE items SET "end"=?, meta=? WHERE id=?',
-                              (end, json.dumps(meta) if meta else None, row[0]))
+            self.conn.execute(
+                'UPDATE items SET "end"=?, meta=? WHERE id=?',
+                (end, json.dumps(meta) if meta else None, row[0]),
+            )
             return int(row[0])
-        cur = self.conn.execute('INSERT INTO items(file_id, kind, start, "end", meta) '
-                                "VALUES (?,?,?,?,?)",
-                                (file_id, kind, start, end, json.dumps(meta) if meta else None))
+        cur = self.conn.execute(
+            'INSERT INTO items(file_id, kind, start, "end", meta) VALUES (?,?,?,?,?)',
+            (file_id, kind, start, end, json.dumps(meta) if meta else None),
+        )
         return int(cur.lastrowid or 0)
 
-    def ensure_encoder(self, encoder_id: str, *, space: str, modality: str, dim: int,
-                       plugin: str | None = None, version: str | None = None) -> None:
+    def ensure_encoder(
+        self,
+        encoder_id: str,
+        *,
+        space: str,
+        modality: str,
+        dim: int,
+        plugin: str | None = None,
+        version: str | None = None,
+    ) -> None:
         self.conn.execute(
             "INSERT INTO encoders(id, space, modality, dim, plugin, version, first_seen) "
             "VALUES (?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET version=excluded.version",
-            (encoder_id, space, modality, dim, plugin, version, time.time()))
+            (encoder_id, space, modality, dim, plugin, version, time.time()),
+        )
 
-    def put_embeddings(self, item_ids: list[int], encoder_id: str, matrix: np.ndarray,
-                       dtype: str = "float32") -> None:
+    def put_embeddings(
+        self, item_ids: list[int], encoder_id: str, matrix: np.ndarray, dtype: str = "float32"
+    ) -> None:
         """Store one row of ``matrix`` per item under ``encoder_id`` (replacing old ones)."""
         rows = [(i, encoder_id, dtype, vectors.to_blob(v, dtype)) for i, v in zip(item_ids, matrix)]
-        self.conn.executemany("INSERT OR REPLACE INTO embeddings(item_id, encoder, dtype, vector)"
-                              " VALUES (?,?,?,?)", rows)
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO embeddings(item_id, encoder, dtype, vector) VALUES (?,?,?,?)",
+            rows,
+        )
         self._bump()
 
     def has_embeddings(self, file_id: int, encoder_ids: Iterable[str]) -> bool:
@@ -267,7 +336,9 @@ class Store:
         for encoder_id in encoder_ids:
             missing = self.scalar(
                 "SELECT COUNT(*) FROM items i LEFT JOIN embeddings e ON e.item_id=i.id AND "
-                "e.encoder=? WHERE i.file_id=? AND e.item_id IS NULL", (encoder_id, file_id))
+                "e.encoder=? WHERE i.file_id=? AND e.item_id IS NULL",
+                (encoder_id, file_id),
+            )
             count = self.scalar("SELECT COUNT(*) FROM items WHERE file_id=?", (file_id,))
             if missing or not count:
                 return False
@@ -279,7 +350,9 @@ class Store:
         cur = self.conn.execute(
             f"SELECT e.item_id, e.dtype, e.vector FROM embeddings e JOIN items i ON "
             f"i.id=e.item_id JOIN files f ON f.id=i.file_id WHERE e.encoder IN ({marks}) "
-            f"AND f.status='indexed'", encoder_ids)  # no ORDER BY: it sorts every blob
+            f"AND f.status='indexed'",
+            encoder_ids,
+        )  # no ORDER BY: it sorts every blob
         rows = cur.fetchall()
         ids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
         dtypes = {r[1] for r in rows}
@@ -294,8 +367,10 @@ class Store:
 
     def item_vector(self, item_id: int, encoder_ids: list[str]) -> np.ndarray | None:
         marks = ",".join("?" * len(encoder_ids))
-        row = self.conn.execute(f"SELECT dtype, vector FROM embeddings WHERE item_id=? AND "
-                                f"encoder IN ({marks})", (item_id, *encoder_ids)).fetchone()
+        row = self.conn.execute(
+            f"SELECT dtype, vector FROM embeddings WHERE item_id=? AND encoder IN ({marks})",
+            (item_id, *encoder_ids),
+        ).fetchone()
         return vectors.from_blob(row[1], row[0]) if row else None
 
     def items_info(self, item_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
@@ -303,38 +378,59 @@ class Store:
         ids = list(item_ids)
         out: dict[int, dict[str, Any]] = {}
         for chunk in range(0, len(ids), 900):
-            part = ids[chunk:chunk + 900]
+            part = ids[chunk : chunk + 900]
             marks = ",".join("?" * len(part))
             for row in self.query(
-                    f'SELECT i.id AS item_id, i.kind, i.start, i."end", f.id AS file_id, f.path, '
-                    f"f.size, f.mtime_ns, f.width, f.height, f.taken_at, f.camera, f.status "
-                    f"FROM items i JOIN files f ON f.id=i.file_id WHERE i.id IN ({marks})", part):
+                f'SELECT i.id AS item_id, i.kind, i.start, i."end", f.id AS file_id, f.path, '
+                f"f.size, f.mtime_ns, f.width, f.height, f.taken_at, f.camera, f.status "
+                f"FROM items i JOIN files f ON f.id=i.file_id WHERE i.id IN ({marks})",
+                part,
+            ):
                 out[row["item_id"]] = dict(row)
         return out
 
     def item_for_path(self, path: str) -> int | None:
-        return self.scalar("SELECT i.id FROM items i JOIN files f ON f.id=i.file_id WHERE f.path=?"
-                           " ORDER BY i.start IS NOT NULL, i.start LIMIT 1", (path,))
+        return self.scalar(
+            "SELECT i.id FROM items i JOIN files f ON f.id=i.file_id WHERE f.path=?"
+            " ORDER BY i.start IS NOT NULL, i.start LIMIT 1",
+            (path,),
+        )
 
     # texts ------------------------------------------------------------------------------------
-    def add_text(self, item_id: int, source: str, text: str, *, producer: str | None = None,
-                 lang: str | None = None) -> int:
+    def add_text(
+        self,
+        item_id: int,
+        source: str,
+        text: str,
+        *,
+        producer: str | None = None,
+        lang: str | None = None,
+    ) -> int:
         with self.transaction():
-            cur = self.conn.execute("INSERT INTO texts(item_id, source, producer, lang, text, "
-                                    "created_at) VALUES (?,?,?,?,?,?)",
-                                    (item_id, source, producer, lang, text, time.time()))
+            cur = self.conn.execute(
+                "INSERT INTO texts(item_id, source, producer, lang, text, "
+                "created_at) VALUES (?,?,?,?,?,?)",
+                (item_id, source, producer, lang, text, time.time()),
+            )
         return int(cur.lastrowid or 0)
 
     def texts_for(self, item_id: int) -> list[dict[str, Any]]:
-        return [dict(r) for r in self.query("SELECT source, producer, lang, text FROM texts "
-                                            "WHERE item_id=? ORDER BY id", (item_id,))]
+        return [
+            dict(r)
+            for r in self.query(
+                "SELECT source, producer, lang, text FROM texts WHERE item_id=? ORDER BY id",
+                (item_id,),
+            )
+        ]
 
     def search_texts(self, query: str, limit: int = 100) -> list[tuple[int, float]]:
         """Full-text search over captions, OCR, transcripts and notes: (item id, bm25 rank)."""
         best: dict[int, float] = {}
         for item_id, rank in self.conn.execute(
-                "SELECT t.item_id, f.rank FROM texts_fts f JOIN texts t ON t.id=f.rowid "
-                "WHERE texts_fts MATCH ? ORDER BY f.rank LIMIT ?", (query, limit * 4)):
+            "SELECT t.item_id, f.rank FROM texts_fts f JOIN texts t ON t.id=f.rowid "
+            "WHERE texts_fts MATCH ? ORDER BY f.rank LIMIT ?",
+            (query, limit * 4),
+        ):
             best.setdefault(int(item_id), float(rank))
         rows = sorted(best.items(), key=lambda kv: kv[1])[:limit]
         return [(int(i), float(s)) for i, s in rows]
@@ -346,59 +442,88 @@ class Store:
             raise StoreError("a tag needs a name")
         found = self.scalar("SELECT id FROM tags WHERE name=?", (name,))
         if found is None and create:
-            cur = self.conn.execute("INSERT INTO tags(name, created_at) VALUES (?, ?)",
-                                    (name, time.time()))
+            cur = self.conn.execute(
+                "INSERT INTO tags(name, created_at) VALUES (?, ?)", (name, time.time())
+            )
             found = cur.lastrowid
         return None if found is None else int(found)
 
-    def add_label(self, item_ids: Iterable[int], tag: str, *, source: str = "user",
-                  score: float | None = None) -> None:
+    def add_label(
+        self, item_ids: Iterable[int], tag: str, *, source: str = "user", score: float | None = None
+    ) -> None:
         with self.transaction():
             tag_id = self.tag_id(tag)
             self.conn.executemany(
                 "INSERT OR REPLACE INTO labels(item_id, tag_id, source, score, created_at) "
-                "VALUES (?,?,?,?,?)", [(i, tag_id, source, score, time.time()) for i in item_ids])
+                "VALUES (?,?,?,?,?)",
+                [(i, tag_id, source, score, time.time()) for i in item_ids],
+            )
 
     def remove_label(self, item_ids: Iterable[int], tag: str, *, source: str = "user") -> None:
         with self.transaction():
             tag_id = self.tag_id(tag, create=False)
             if tag_id is None:
                 return
-            self.conn.executemany("DELETE FROM labels WHERE item_id=? AND tag_id=? AND source=?",
-                                  [(i, tag_id, source) for i in item_ids])
+            self.conn.executemany(
+                "DELETE FROM labels WHERE item_id=? AND tag_id=? AND source=?",
+                [(i, tag_id, source) for i in item_ids],
+            )
 
     def labels_for(self, item_id: int) -> list[str]:
-        return [r[0] for r in self.conn.execute(
-            "SELECT DISTINCT t.name FROM labels l JOIN tags t ON t.id=l.tag_id WHERE l.item_id=? "
-            "ORDER BY t.name", (item_id,))]
+        return [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT DISTINCT t.name FROM labels l JOIN tags t ON t.id=l.tag_id"
+                " WHERE l.item_id=? ORDER BY t.name",
+                (item_id,),
+            )
+        ]
 
     def tag_counts(self) -> list[tuple[str, int]]:
-        return [(r[0], int(r[1])) for r in self.conn.execute(
-            "SELECT t.name, COUNT(DISTINCT l.item_id) FROM tags t LEFT JOIN labels l ON "
-            "l.tag_id=t.id GROUP BY t.id ORDER BY t.name")]
+        return [
+            (r[0], int(r[1]))
+            for r in self.conn.execute(
+                "SELECT t.name, COUNT(DISTINCT l.item_id) FROM tags t LEFT JOIN labels l ON "
+                "l.tag_id=t.id GROUP BY t.id ORDER BY t.name"
+            )
+        ]
 
     # summaries ------------------------------------------------------------------------------
     def counts(self) -> dict[str, Any]:
         by_status = dict(self.conn.execute("SELECT status, COUNT(*) FROM files GROUP BY status"))
         by_kind = self.items_by_kind()
-        per_encoder = dict(self.conn.execute("SELECT encoder, COUNT(*) FROM embeddings "
-                                             "GROUP BY encoder"))
-        return {"files": int(by_status.get("indexed", 0)), "items": sum(by_kind.values()),
-                "errors": int(by_status.get("error", 0)),
-                "missing": int(by_status.get("missing", 0)),
-                "pending": int(by_status.get("pending", 0)),
-                "items_by_kind": by_kind, "embeddings": per_encoder,
-                "tags": len(self.tag_counts()), "folders": len(self.folders())}
+        per_encoder = dict(
+            self.conn.execute("SELECT encoder, COUNT(*) FROM embeddings GROUP BY encoder")
+        )
+        return {
+            "files": int(by_status.get("indexed", 0)),
+            "items": sum(by_kind.values()),
+            "errors": int(by_status.get("error", 0)),
+            "missing": int(by_status.get("missing", 0)),
+            "pending": int(by_status.get("pending", 0)),
+            "items_by_kind": by_kind,
+            "embeddings": per_encoder,
+            "tags": len(self.tag_counts()),
+            "folders": len(self.folders()),
+        }
 
     def items_by_kind(self) -> dict[str, int]:
         """Present items per kind (image, video_frame, ...), for counts and the sidebar."""
-        return {str(k): int(n) for k, n in self.conn.execute(
-            "SELECT i.kind, COUNT(*) FROM items i JOIN files f ON f.id=i.file_id "
-            "WHERE f.status='indexed' GROUP BY i.kind")}
+        return {
+            str(k): int(n)
+            for k, n in self.conn.execute(
+                "SELECT i.kind, COUNT(*) FROM items i JOIN files f ON f.id=i.file_id "
+                "WHERE f.status='indexed' GROUP BY i.kind"
+            )
+        }
 
     def errors(self, limit: int = 100) -> list[tuple[str, str]]:
-        return [(r[0], r[1] or "") for r in self.conn.execute(
-            "SELECT path, error FROM files WHERE status='error' ORDER BY path LIMIT ?", (limit,))]
+        return [
+            (r[0], r[1] or "")
+            for r in self.conn.execute(
+                "SELECT path, error FROM files WHERE status='error' ORDER BY path LIMIT ?", (limit,)
+            )
+        ]
 
 
 def _like_prefix(folder: str) -> str:

@@ -17,8 +17,9 @@ def _json(capsys: pytest.CaptureFixture[str], argv: list[str]):
     return json.loads(capsys.readouterr().out)
 
 
-def test_index_search_status_json(settings: Settings, photos: Path,
-                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_index_search_status_json(
+    settings: Settings, photos: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     report = _json(capsys, ["index", str(photos), "--json"])
     assert report["indexed"] == 9 and report["errors"] == 0
     results = _json(capsys, ["search", "green", "--limit", "3", "--json"])
@@ -32,8 +33,9 @@ def test_index_search_status_json(settings: Settings, photos: Path,
     assert status["space"] == "toy-colours"
 
 
-def test_similar_and_tags_from_the_cli(settings: Settings, photos: Path,
-                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_similar_and_tags_from_the_cli(
+    settings: Settings, photos: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     main(["index", str(photos), "--json"])
     capsys.readouterr()
     anchor = photos / "blue" / "blue-2.png"
@@ -46,8 +48,9 @@ def test_similar_and_tags_from_the_cli(settings: Settings, photos: Path,
     assert _json(capsys, ["tag", "list", "--json"]) == [{"tag": "sky", "items": 1}]
 
 
-def test_data_dir_option_isolates_libraries(settings: Settings, photos: Path, tmp_path: Path,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_data_dir_option_isolates_libraries(
+    settings: Settings, photos: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     other = tmp_path / "other-data"
     _json(capsys, ["--data-dir", str(other), "index", str(photos / "red"), "--json"])
     assert _json(capsys, ["--data-dir", str(other), "status", "--json"])["files"] == 3
@@ -55,8 +58,12 @@ def test_data_dir_option_isolates_libraries(settings: Settings, photos: Path, tm
 
 
 def test_plugins_lists_broken_ones_and_search_still_works(
-        settings: Settings, photos: Path, toy_plugin_dir: Path, tmp_path: Path,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    settings: Settings,
+    photos: Path,
+    toy_plugin_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     broken = settings.user_plugin_dir / "broken"
     shutil.copytree(toy_plugin_dir / "toy", broken)
     (broken / "plugin.toml").write_text("this is = not toml [")
@@ -69,8 +76,9 @@ def test_plugins_lists_broken_ones_and_search_still_works(
     assert _json(capsys, ["search", "red", "--json"])
 
 
-def test_errors_are_one_readable_line_and_exit_1(settings: Settings,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_errors_are_one_readable_line_and_exit_1(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["search", "   "]) == 1
     err = capsys.readouterr().err
     assert err.startswith("mmdesk: error:") and "Traceback" not in err
@@ -78,8 +86,9 @@ def test_errors_are_one_readable_line_and_exit_1(settings: Settings,
     assert "not installed" in capsys.readouterr().err
 
 
-def test_no_model_installed_says_how_to_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_no_model_installed_says_how_to_fix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from mmdesk import config
 
     monkeypatch.setenv("MMDESK_DATA_DIR", str(tmp_path / "d"))
@@ -90,8 +99,8 @@ def test_no_model_installed_says_how_to_fix(tmp_path: Path, monkeypatch: pytest.
 
 
 def test_demo_without_display_indexes_the_sample_and_searches(
-        default_settings: Settings, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    default_settings: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     pytest.importorskip("skimage")
     for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
         monkeypatch.delenv(name, raising=False)
@@ -105,7 +114,8 @@ def test_demo_without_display_indexes_the_sample_and_searches(
 
 
 def test_index_without_paths_rescans_the_library_folders(
-        settings: Settings, photos: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    settings: Settings, photos: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from mmdesk_testing import make_photo
 
     assert main(["index"]) == 1

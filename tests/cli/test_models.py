@@ -22,8 +22,9 @@ def two_models(settings: Settings, tmp_path: Path) -> Settings:
     return settings
 
 
-def test_switch_keeps_old_space_until_new_index_is_complete(two_models: Settings,
-                                                            tmp_path: Path) -> None:
+def test_switch_keeps_old_space_until_new_index_is_complete(
+    two_models: Settings, tmp_path: Path
+) -> None:
     from mmdesk_testing import make_photo
 
     root = tmp_path / "many"
@@ -52,8 +53,9 @@ def test_switch_keeps_old_space_until_new_index_is_complete(two_models: Settings
         assert lib.use_space("toy-colours") is True  # switching back is instant: kept vectors
 
 
-def test_models_use_and_list_from_the_cli(two_models: Settings, photos: Path,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_models_use_and_list_from_the_cli(
+    two_models: Settings, photos: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["index", str(photos), "--json"]) == 0
     assert main(["models", "use", "toy2-colours"]) == 0
     capsys.readouterr()
@@ -62,8 +64,9 @@ def test_models_use_and_list_from_the_cli(two_models: Settings, photos: Path,
     rows = {r["space"]: r for r in listed["installed"]}
     assert rows["toy2-colours"]["active"] and rows["toy2-colours"]["coverage"] == 1.0
     assert rows["toy-colours"]["vectors"] == 9  # kept, not deleted
-    assert any(e["arch"] == "ViT-B-32" and e["flickr30k_t2i_r1"] == 66.8
-               for e in listed["catalogue"])
+    assert any(
+        e["arch"] == "ViT-B-32" and e["flickr30k_t2i_r1"] == 66.8 for e in listed["catalogue"]
+    )
     assert main(["models", "remove", "toy2-colours", "--yes"]) == 1  # active: refused
     assert main(["models", "use", "toy-colours"]) == 0
     assert main(["models", "remove", "toy2-colours", "--yes"]) == 0
@@ -71,19 +74,47 @@ def test_models_use_and_list_from_the_cli(two_models: Settings, photos: Path,
 
 
 def test_export_openclip_from_the_cli_gives_a_working_plugin(
-        settings: Settings, photos: Path, tmp_path: Path,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    settings: Settings, photos: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     open_clip = pytest.importorskip("open_clip")
     config = tmp_path / "mmdesk-cli-tiny.json"
-    config.write_text(json.dumps({
-        "embed_dim": 32,
-        "vision_cfg": {"image_size": 64, "layers": 1, "width": 64, "head_width": 32,
-                       "patch_size": 16},
-        "text_cfg": {"context_length": 77, "vocab_size": 49408, "width": 64, "heads": 2,
-                     "layers": 1}}))
+    config.write_text(
+        json.dumps(
+            {
+                "embed_dim": 32,
+                "vision_cfg": {
+                    "image_size": 64,
+                    "layers": 1,
+                    "width": 64,
+                    "head_width": 32,
+                    "patch_size": 16,
+                },
+                "text_cfg": {
+                    "context_length": 77,
+                    "vocab_size": 49408,
+                    "width": 64,
+                    "heads": 2,
+                    "layers": 1,
+                },
+            }
+        )
+    )
     open_clip.add_model_config(config)
-    assert main(["models", "export", "openclip", "--arch", "mmdesk-cli-tiny",
-                 "--pretrained", "none", "--json"]) == 0
+    assert (
+        main(
+            [
+                "models",
+                "export",
+                "openclip",
+                "--arch",
+                "mmdesk-cli-tiny",
+                "--pretrained",
+                "none",
+                "--json",
+            ]
+        )
+        == 0
+    )
     report = json.loads(capsys.readouterr().out)
     assert Path(report["out_dir"]).parent == settings.user_plugin_dir
     assert main(["index", str(photos), "--json"]) == 0

@@ -21,8 +21,9 @@ QUERIES = {
 
 
 @pytest.fixture(scope="module")
-def indexed(tmp_path_factory: pytest.TempPathFactory, default_plugin_root: Path,
-            skimage_photos: Path):
+def indexed(
+    tmp_path_factory: pytest.TempPathFactory, default_plugin_root: Path, skimage_photos: Path
+):
     from mmdesk import config
 
     mp = pytest.MonkeyPatch()
@@ -37,18 +38,19 @@ def indexed(tmp_path_factory: pytest.TempPathFactory, default_plugin_root: Path,
 
 
 @pytest.mark.parametrize("query, expected", QUERIES.items())
-def test_obvious_query_ranks_the_right_photo_first(indexed: Library, query: str,
-                                                   expected: str) -> None:
+def test_obvious_query_ranks_the_right_photo_first(
+    indexed: Library, query: str, expected: str
+) -> None:
     results = indexed.search(query, Filters(limit=5))
     assert Path(results[0].path).name == expected, [Path(r.path).name for r in results]
     assert results[0].score > results[1].score
 
 
-def test_more_like_this_finds_the_other_space_photo(indexed: Library,
-                                                    skimage_photos: Path) -> None:
+def test_more_like_this_finds_the_other_space_photo(indexed: Library, skimage_photos: Path) -> None:
     results = indexed.similar(str(skimage_photos / "textures" / "grass.png"), Filters(limit=3))
-    assert "gravel.png" in {Path(r.path).name for r in results} or \
-        "brick.png" in {Path(r.path).name for r in results}
+    assert "gravel.png" in {Path(r.path).name for r in results} or "brick.png" in {
+        Path(r.path).name for r in results
+    }
 
 
 def test_text_encoder_is_deterministic_and_normalised(indexed: Library) -> None:

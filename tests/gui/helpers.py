@@ -30,6 +30,7 @@ def index_folder(qtbot, window: MainWindow, folder: Path) -> object:
 
 def search(qtbot, window: MainWindow, text: str) -> list[str]:
     """Type ``text`` into the search bar; returns the file names shown, best first."""
+
     def shown_for_text() -> None:
         assert text in window.message.text()
 

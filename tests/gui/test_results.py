@@ -26,8 +26,9 @@ def test_twenty_thousand_results_make_only_visible_thumbnails(qtbot, settings, t
         view.setModel(model)
         view.resize(900, 700)
         paths = [str(photo)] + [str(tmp_path / f"missing-{i}.jpg") for i in range(1, 20_000)]
-        results = [Result(i, p, 1.0 - i / 40_000, "image", None, None, {})
-                   for i, p in enumerate(paths)]
+        results = [
+            Result(i, p, 1.0 - i / 40_000, "image", None, None, {}) for i, p in enumerate(paths)
+        ]
         model.set_results(results)
         view.show()
         qtbot.waitExposed(view)

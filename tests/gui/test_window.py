@@ -69,20 +69,29 @@ def test_tagging_from_the_preview_labels_every_selected_item(qtbot, settings, ph
     assert window.preview.completions.stringList() == ["sky"]
 
 
-def test_dropping_an_image_on_the_search_bar_finds_similar_photos(qtbot, settings, photos,
-                                                                 tmp_path):
+def test_dropping_an_image_on_the_search_bar_finds_similar_photos(
+    qtbot, settings, photos, tmp_path
+):
     window = open_window(qtbot, settings)
     index_folder(qtbot, window, photos)
     example = make_photo(tmp_path / "elsewhere" / "green.jpg", "green", seed=99)
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(example))])
-    args = (QPoint(5, 5), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-            Qt.KeyboardModifier.NoModifier)
+    args = (
+        QPoint(5, 5),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     enter = QDragEnterEvent(*args)
     QApplication.sendEvent(window.searchbar.edit, enter)
     assert enter.isAccepted()
-    with qtbot.waitSignal(window.results_shown, timeout=20_000,
-                          check_params_cb=lambda n: "like green.jpg" in window.message.text()):
+    with qtbot.waitSignal(
+        window.results_shown,
+        timeout=20_000,
+        check_params_cb=lambda n: "like green.jpg" in window.message.text(),
+    ):
         QApplication.sendEvent(window.searchbar.edit, QDropEvent(*args))
     names = [Path(r.path).name for r in window.model.results()]
     assert names and all(n.startswith("green") for n in names)
@@ -92,8 +101,7 @@ def test_removing_a_folder_removes_its_items(qtbot, settings, photos):
     window = open_window(qtbot, settings)
     index_folder(qtbot, window, photos / "red")
     index_folder(qtbot, window, photos / "blue")
-    with qtbot.waitSignal(window.results_shown, timeout=10_000,
-                          check_params_cb=lambda n: n == 3):
+    with qtbot.waitSignal(window.results_shown, timeout=10_000, check_params_cb=lambda n: n == 3):
         window.remove_folder(str((photos / "red").resolve()), confirm=False)
     assert all("blue" in r.path for r in window.model.results())
     store = window.library.store

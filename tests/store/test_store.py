@@ -15,8 +15,9 @@ from mmdesk.store.schema import SCHEMA_VERSION
 
 def _file(store: Store, path: str, status: str = "indexed") -> int:
     with store.transaction():
-        return store.upsert_file(path, size=10, mtime_ns=1, kind="image", status=status,
-                                 content_hash=path)
+        return store.upsert_file(
+            path, size=10, mtime_ns=1, kind="image", status=status, content_hash=path
+        )
 
 
 def test_new_database_is_migrated_to_current_version(tmp_path: Path) -> None:
