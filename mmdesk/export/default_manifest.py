@@ -12,6 +12,7 @@ from typing import Any
 
 from mmdesk.export.manifest_toml import dumps
 from mmdesk.plugins.checksums import sha256_file
+from mmdesk.plugins.manifest import API_VERSION
 
 PLUGIN_ID = "default"
 SPACE = "conse-minilm-l6"
@@ -36,7 +37,7 @@ def render_manifest(
             "id": PLUGIN_ID,
             "name": "mmdesk default (EfficientNet-Lite0 + MiniLM, ConSE)",
             "version": "1.0.0",
-            "api": 1,
+            "api": API_VERSION,
             "licence": "Apache-2.0",
             "description": "Offline photo search: ImageNet classes mixed in MiniLM sentence space.",
             "files": {n: sha256_file(files / n) for n in names},

@@ -278,7 +278,7 @@ def _manifest(
         "id": pid,
         "name": f"open_clip {arch} {weights} ({precision})",
         "version": "1.0.0",
-        "api": 1,
+        "api": openclip_manifest.API,
         "licence": "see the model card of the pretrained weights",
         "description": f"open_clip {arch} image and text encoders, exported to ONNX by mmdesk."
         + purpose,

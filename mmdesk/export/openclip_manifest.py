@@ -8,7 +8,10 @@ from typing import Any
 
 from mmdesk.errors import ExportError
 from mmdesk.plugins.checksums import sha256_file as sha256
+from mmdesk.plugins.manifest import API_VERSION
 
+# The plugin API exported manifests target (``"api"`` of the manifest openclip.py assembles).
+API = API_VERSION
 _RESIZE = {"shortest": "shortest", "squash": "squash", "longest": "longest"}
 
 

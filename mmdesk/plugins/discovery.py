@@ -1,4 +1,8 @@
-"""Finding plugins. Discovery never raises: each result carries a manifest or an error."""
+"""Finding plugins. Discovery never raises: each result carries a manifest or an error.
+
+Earlier plugins win: bundled folders come first, so a later plugin that reuses a plugin id, a
+contribution id or another plugin's space is reported broken and never replaces the first.
+"""
 
 from __future__ import annotations
 
@@ -21,52 +25,91 @@ class Discovered:
     """One plugin candidate: a usable manifest, or the reason it is unusable."""
 
     folder: Path
-    source: str                    # bundled | user | path | entry-point:<name>
+    source: str  # bundled | user | path | entry-point:<name>
     manifest: Manifest | None
     error: str | None = None
 
     @property
     def ok(self) -> bool:
+        """Whether the plugin can be used."""
         return self.manifest is not None and self.error is None
 
 
-def discover(dirs: list[Path], *, checksum_cache: Path | None = None,
-             verify: bool = True, include_entry_points: bool = True) -> list[Discovered]:
+def discover(
+    dirs: list[Path],
+    *,
+    checksum_cache: Path | None = None,
+    verify: bool = True,
+    include_entry_points: bool = True,
+) -> list[Discovered]:
     """All plugins in ``dirs`` (each subfolder with a plugin.toml) and the entry-point group."""
     found: list[Discovered] = []
-    seen: set[str] = set()
+    claims = _Claims()
     for index, root in enumerate(dirs):
         source = "bundled" if index == 0 else "user" if index == 1 else "path"
         for folder in _plugin_folders(root):
-            found.append(_inspect(folder, source, checksum_cache, verify, seen))
+            found.append(_inspect(folder, source, checksum_cache, verify, claims))
     if include_entry_points:
         for name, location, error in _entry_point_folders():
             if error or location is None:
-                found.append(Discovered(Path(location or "."), f"entry-point:{name}", None,
-                                        error or "no folder"))
+                found.append(
+                    Discovered(
+                        Path(location or "."), f"entry-point:{name}", None, error or "no folder"
+                    )
+                )
             else:
-                found.append(_inspect(Path(location), f"entry-point:{name}", checksum_cache,
-                                      verify, seen))
+                found.append(
+                    _inspect(Path(location), f"entry-point:{name}", checksum_cache, verify, claims)
+                )
     return found
 
 
 def _plugin_folders(root: Path) -> list[Path]:
     try:
-        return sorted(p for p in root.iterdir()
-                      if p.is_dir() and not p.name.startswith((".", "_"))
-                      and (p / "plugin.toml").exists())
+        return sorted(
+            p
+            for p in root.iterdir()
+            if p.is_dir() and not p.name.startswith((".", "_")) and (p / "plugin.toml").exists()
+        )
     except OSError:
         return []
 
 
-def _inspect(folder: Path, source: str, cache: Path | None, verify: bool,
-             seen: set[str]) -> Discovered:
+class _Claims:
+    """Plugin ids, contribution ids and spaces taken by plugins found so far."""
+
+    def __init__(self) -> None:
+        self.plugins: set[str] = set()
+        self.contributions: dict[str, str] = {}
+        self.spaces: dict[str, str] = {}
+
+    def conflict(self, manifest: Manifest) -> str | None:
+        """Why ``manifest`` clashes with an earlier plugin, or None."""
+        if manifest.id in self.plugins:
+            return f"duplicate plugin id {manifest.id!r}: an earlier plugin has it"
+        for spec in manifest.contributions():
+            if spec.id in self.contributions:
+                owner = self.contributions[spec.id]
+                return f"contribution id {spec.id!r} is already used by plugin {owner!r}"
+        for space in sorted(manifest.spaces()):
+            if space in self.spaces:
+                return f"space {space!r} belongs to plugin {self.spaces[space]!r}"
+        return None
+
+    def take(self, manifest: Manifest) -> None:
+        self.plugins.add(manifest.id)
+        self.contributions |= {c.id: manifest.id for c in manifest.contributions()}
+        self.spaces |= {s: manifest.id for s in manifest.spaces()}
+
+
+def _inspect(
+    folder: Path, source: str, cache: Path | None, verify: bool, claims: _Claims
+) -> Discovered:
     try:
         manifest = load_manifest(folder)
-        if manifest.id in seen:
-            return Discovered(folder, source, None,
-                              f"duplicate plugin id {manifest.id!r}: an earlier one wins")
-        seen.add(manifest.id)
+        if reason := claims.conflict(manifest):
+            return Discovered(folder, source, None, f"plugin {manifest.id!r}: {reason}")
+        claims.take(manifest)
         if verify:
             verify_files(folder, manifest.files, cache)
         return Discovered(folder, source, manifest)

@@ -1,38 +1,26 @@
-"""The plugin registry: discovered manifests, their spaces, and encoders built on first use."""
+"""The plugin registry: discovered manifests, their spaces, and runtimes built on first use.
+
+Discovery, listing and choosing a space read manifests only; plugin code is imported when a
+runtime of it is first built, through the same factory path as the built-in runtimes.
+"""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import threading
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from mmdesk.config import Settings
 from mmdesk.errors import PluginError
+from mmdesk.kinds import Modality
+from mmdesk.plugins.contributions import ENCODER_KINDS, ContributionKind, RuntimeT, SpecT
 from mmdesk.plugins.discovery import Discovered, discover
-from mmdesk.plugins.manifest import EncoderSpec
-from mmdesk.plugins.runtime import OnnxImageEncoder, OnnxTextEncoder
+from mmdesk.plugins.loader import contained, load_entry
+from mmdesk.plugins.manifest import Manifest
 from mmdesk.plugins.session import SessionOptions
+from mmdesk.plugins.spaces import DEFAULT_SPACE, Space, select_space
+from mmdesk.plugins.specs import EncoderSpec
 
-DEFAULT_SPACE = "conse-minilm-l6"
-
-
-@dataclass
-class Space:
-    """Encoders whose vectors can be compared: one per modality at most."""
-
-    id: str
-    plugin_id: str
-    encoders: dict[str, EncoderSpec] = field(default_factory=dict)
-
-    @property
-    def searchable(self) -> bool:
-        return "text" in self.encoders and len(self.encoders) > 1
-
-    def encoder_ids(self, modality: str | None = None) -> list[str]:
-        return [e.id for m, e in self.encoders.items() if modality in (None, m) and m != "text"]
+__all__ = ["DEFAULT_SPACE", "Discovered", "Registry", "Space", "load_entry"]
 
 
 class Registry:
@@ -43,85 +31,91 @@ class Registry:
         self.options = SessionOptions(settings.device, settings.threads)
         self._verify = verify
         self._found: list[Discovered] | None = None
-        self._encoders: dict[str, Any] = {}
-        self._lock = threading.Lock()
+        self._built: dict[tuple[str, str], object] = {}
+        self._lock = threading.RLock()
 
     def discovered(self) -> list[Discovered]:
-        if self._found is None:
-            self._found = discover(self.settings.plugin_dirs(), verify=self._verify,
-                                   checksum_cache=self.settings.cache_dir / "checksums.json")
-        return self._found
+        """Every plugin candidate, usable or with the reason it is not (found once)."""
+        with self._lock:
+            if self._found is None:
+                self._found = discover(
+                    self.settings.plugin_dirs(),
+                    verify=self._verify,
+                    checksum_cache=self.settings.cache_dir / "checksums.json",
+                )
+            return self._found
 
     def refresh(self) -> None:
+        """Forget what was found and built, so the next call looks at the folders again."""
         with self._lock:
             self._found = None
-            self._encoders.clear()
+            self._built.clear()
+
+    def manifests(self) -> list[Manifest]:
+        """The usable plugins' manifests, in discovery order."""
+        return [d.manifest for d in self.discovered() if d.ok and d.manifest]
+
+    def contributions(self, kind: ContributionKind[SpecT, RuntimeT]) -> dict[str, SpecT]:
+        """The installed contributions of one kind, by id."""
+        return {s.id: s for m in self.manifests() for s in kind.select(m)}
 
     def specs(self) -> dict[str, EncoderSpec]:
-        return {e.id: e for d in self.discovered() if d.ok and d.manifest
-                for e in d.manifest.encoders}
+        """Every installed encoder, of every modality, by id."""
+        return {e.id: e for m in self.manifests() for e in m.encoders}
 
     def spaces(self) -> dict[str, Space]:
+        """Installed embedding spaces by id (each belongs to one plugin)."""
         spaces: dict[str, Space] = {}
-        for spec in self.specs().values():
-            space = spaces.setdefault(spec.space, Space(spec.space, spec.plugin_id))
-            space.encoders.setdefault(spec.modality, spec)
+        for manifest in self.manifests():
+            for spec in manifest.encoders:
+                space = spaces.setdefault(
+                    spec.space, Space(spec.space, spec.plugin_id, runs_code=manifest.runs_code)
+                )
+                space.encoders.setdefault(spec.modality, spec)
         return spaces
 
+    def space_for(self, modality: Modality, wanted: str | None = None) -> Space:
+        """The space that ``modality``'s search uses; see :func:`spaces.select_space`."""
+        return select_space(self.spaces(), modality, wanted)
+
     def choose_space(self, wanted: str | None = None) -> Space:
-        """The space to index and search with: ``wanted``, else the default, else any."""
-        spaces = {k: v for k, v in self.spaces().items() if v.searchable}
-        if wanted:
-            if wanted not in spaces:
-                raise PluginError(f"embedding space {wanted!r} is not installed or not usable;"
-                                  f" available: {', '.join(sorted(spaces)) or 'none'}")
-            return spaces[wanted]
-        if DEFAULT_SPACE in spaces:
-            return spaces[DEFAULT_SPACE]
-        if not spaces:
-            raise PluginError("no usable model is installed: run `mmdesk models build-default`"
-                              " (or see `mmdesk plugins` for broken ones)")
-        return spaces[sorted(spaces)[0]]
+        """Deprecated: ``space_for("image", wanted)``; kept until its callers move."""
+        return self.space_for("image", wanted)
+
+    def build(self, kind: ContributionKind[SpecT, RuntimeT], contribution_id: str) -> RuntimeT:
+        """The runtime of one contribution, built once (its model loads lazily on first use)."""
+        with self._lock:
+            key = (kind.name, contribution_id)
+            if key not in self._built:
+                spec = self.contributions(kind).get(contribution_id)
+                if spec is None:
+                    raise PluginError(f"{kind.name} {contribution_id!r} is not installed")
+                self._built[key] = _make(kind, spec, self.options)
+            return cast(RuntimeT, self._built[key])
 
     def encoder(self, encoder_id: str) -> Any:
-        """The encoder instance (built once; its model loads lazily on first use)."""
-        with self._lock:
-            if encoder_id not in self._encoders:
-                spec = self.specs().get(encoder_id)
-                if spec is None:
-                    raise PluginError(f"encoder {encoder_id!r} is not installed")
-                self._encoders[encoder_id] = self._build(spec)
-            return self._encoders[encoder_id]
-
-    def _build(self, spec: EncoderSpec) -> Any:
-        if spec.entry:
-            return load_entry(spec.folder, spec.entry, spec.plugin_id)(spec, self.options)
-        if spec.modality == "image":
-            return OnnxImageEncoder(spec, self.options)
-        if spec.modality == "text":
-            return OnnxTextEncoder(spec, self.options)
-        raise PluginError(f"{spec.id}: no built-in runtime for modality {spec.modality!r}; "
-                          "the plugin must name an entry")
+        """The encoder ``encoder_id``, of whatever modality (untyped: prefer :meth:`build`)."""
+        spec = self.specs().get(encoder_id)
+        if spec is None:
+            raise PluginError(f"encoder {encoder_id!r} is not installed")
+        return self.build(ENCODER_KINDS[spec.modality], encoder_id)
 
 
-def load_entry(folder: Path, entry: str, plugin_id: str) -> Any:
-    """Import ``module:attr`` from a plugin folder (only now, on first use)."""
-    module_name, _, attr = entry.partition(":")
-    if not module_name or not attr:
-        raise PluginError(f"plugin {plugin_id!r}: entry {entry!r} must look like 'module:attr'")
-    qualified = f"mmdesk_plugin_{plugin_id.replace('-', '_').replace('.', '_')}.{module_name}"
-    path = folder / f"{module_name.replace('.', '/')}.py"
-    try:
-        if qualified not in sys.modules:
-            spec = importlib.util.spec_from_file_location(qualified, path)
-            if spec is None or spec.loader is None:
-                raise PluginError(f"plugin {plugin_id!r}: cannot import {path}")
-            module = importlib.util.module_from_spec(spec)
-            sys.modules[qualified] = module
-            spec.loader.exec_module(module)
-        return getattr(sys.modules[qualified], attr)
-    except PluginError:
-        raise
-    except Exception as exc:
-        sys.modules.pop(qualified, None)
-        raise PluginError(f"plugin {plugin_id!r}: importing {entry!r} failed: {exc}") from exc
+def _make(
+    kind: ContributionKind[SpecT, RuntimeT], spec: SpecT, options: SessionOptions
+) -> RuntimeT:
+    """Call the plugin's entry, or the kind's built-in runtime; check what comes back."""
+    where = f"plugin {spec.plugin_id!r} {kind.name} {spec.id!r}"
+    if spec.entry:
+        factory = load_entry(spec.folder, spec.entry, spec.plugin_id)
+    elif kind.builtin is not None:
+        factory = kind.builtin
+    else:
+        raise PluginError(
+            f"{where}: mmdesk has no built-in {kind.name}; the plugin must name an entry"
+        )
+    runtime = contained(f"{where}: building", lambda: factory(spec, options))
+    missing = [m for m in kind.methods if not callable(getattr(runtime, m, None))]
+    if missing:
+        raise PluginError(f"{where}: {spec.entry} gives an object without {', '.join(missing)}()")
+    return cast(RuntimeT, runtime)

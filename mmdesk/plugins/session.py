@@ -11,8 +11,12 @@ from mmdesk.errors import ModelError
 
 log = logging.getLogger(__name__)
 
-PREFERENCE = ("CUDAExecutionProvider", "DmlExecutionProvider", "CoreMLExecutionProvider",
-              "CPUExecutionProvider")
+PREFERENCE = (
+    "CUDAExecutionProvider",
+    "DmlExecutionProvider",
+    "CoreMLExecutionProvider",
+    "CPUExecutionProvider",
+)
 DEVICES = ("auto", "cpu", "cuda")
 
 
@@ -42,8 +46,10 @@ def wanted_providers(device: str, available: list[str]) -> list[str]:
         return ["CPUExecutionProvider"]
     if device == "cuda":
         if "CUDAExecutionProvider" not in available:
-            log.warning("CUDA was asked for but this onnxruntime has no CUDA provider "
-                        "(install onnxruntime-gpu); using the CPU")
+            log.warning(
+                "CUDA was asked for but this onnxruntime has no CUDA provider "
+                "(install onnxruntime-gpu); using the CPU"
+            )
         return [p for p in ("CUDAExecutionProvider", "CPUExecutionProvider") if p in available]
     return [p for p in PREFERENCE if p in available] or ["CPUExecutionProvider"]
 
@@ -66,10 +72,15 @@ def make_session(model: Path, options: SessionOptions | None = None) -> tuple[An
         session = ort.InferenceSession(str(model), sess_options=so, providers=providers)
     except Exception as exc:  # onnxruntime raises its own untyped errors
         if providers[0] != "CPUExecutionProvider":
-            log.warning("%s failed for %s (%s); falling back to the CPU", providers[0],
-                        model.name, exc)
-            return make_session(model, SessionOptions("cpu", options.intra_threads,
-                                                      options.inter_threads, options.spinning))
+            log.warning(
+                "%s failed for %s (%s); falling back to the CPU", providers[0], model.name, exc
+            )
+            return make_session(
+                model,
+                SessionOptions(
+                    "cpu", options.intra_threads, options.inter_threads, options.spinning
+                ),
+            )
         raise ModelError(f"cannot load model {model}: {exc}") from exc
     used = session.get_providers()[0]
     if used != providers[0]:

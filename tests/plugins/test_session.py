@@ -23,7 +23,8 @@ def test_provider_preference_is_filtered_by_availability() -> None:
 
 
 def test_cuda_request_without_cuda_falls_back_and_says_so(
-        toy_plugin_dir: Path, caplog: pytest.LogCaptureFixture) -> None:
+    toy_plugin_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     import onnxruntime as ort
 
     model = toy_plugin_dir / "toy" / "image.onnx"

@@ -1,0 +1,87 @@
+"""Contribution kinds: for each, its spec type, its runtime Protocol and its built-in factory.
+
+``registry.build(TEXT_ENCODER, "default/text")`` returns a :class:`TextEncoder`, typed. A kind
+without a built-in runtime (captioners, text readers, transcribers, classifiers, audio encoders
+today) is built from the plugin's ``entry`` only; a later issue adds the runtime here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from mmdesk.plugins.manifest import Manifest
+from mmdesk.plugins.protocols import (
+    AudioEncoder,
+    Captioner,
+    Classifier,
+    Encoder,
+    ImageEncoder,
+    TextEncoder,
+    TextReader,
+    Transcriber,
+)
+from mmdesk.plugins.runtimes.onnx_encoder import OnnxImageEncoder, OnnxTextEncoder
+from mmdesk.plugins.session import SessionOptions
+from mmdesk.plugins.specs import (
+    CaptionerSpec,
+    ClassifierSpec,
+    ContributionSpec,
+    EncoderSpec,
+    TextReaderSpec,
+    TranscriberSpec,
+)
+
+SpecT = TypeVar("SpecT", bound=ContributionSpec)
+RuntimeT = TypeVar("RuntimeT")
+_Runtime_co = TypeVar("_Runtime_co", covariant=True)
+
+
+@dataclass(frozen=True)
+class ContributionKind(Generic[SpecT, _Runtime_co]):
+    """One kind of contribution.
+
+    Attributes:
+        name: What one is called in messages ("image encoder").
+        select: The specs of this kind in a manifest.
+        methods: What a runtime must have; checked on plugin code before it is used.
+        builtin: The runtime used when the manifest names no ``entry`` (None: entry required).
+    """
+
+    name: str
+    select: Callable[[Manifest], Iterable[SpecT]]
+    methods: tuple[str, ...]
+    builtin: Callable[[SpecT, SessionOptions], _Runtime_co] | None = None
+
+
+def _encoders(modality: str) -> Callable[[Manifest], Iterable[EncoderSpec]]:
+    return lambda m: (e for e in m.encoders if e.modality == modality)
+
+
+IMAGE_ENCODER: ContributionKind[EncoderSpec, ImageEncoder] = ContributionKind(
+    "image encoder", _encoders("image"), ("preprocess", "encode"), OnnxImageEncoder
+)
+TEXT_ENCODER: ContributionKind[EncoderSpec, TextEncoder] = ContributionKind(
+    "text encoder", _encoders("text"), ("encode_texts",), OnnxTextEncoder
+)
+AUDIO_ENCODER: ContributionKind[EncoderSpec, AudioEncoder] = ContributionKind(
+    "audio encoder", _encoders("audio"), ("encode_audio",)
+)
+CAPTIONER: ContributionKind[CaptionerSpec, Captioner] = ContributionKind(
+    "captioner", lambda m: m.captioners, ("caption",)
+)
+TEXT_READER: ContributionKind[TextReaderSpec, TextReader] = ContributionKind(
+    "text reader", lambda m: m.text_readers, ("read_text",)
+)
+TRANSCRIBER: ContributionKind[TranscriberSpec, Transcriber] = ContributionKind(
+    "transcriber", lambda m: m.transcribers, ("transcribe",)
+)
+CLASSIFIER: ContributionKind[ClassifierSpec, Classifier] = ContributionKind(
+    "classifier", lambda m: m.classifiers, ("classify",)
+)
+ENCODER_KINDS: dict[str, ContributionKind[EncoderSpec, Encoder]] = {
+    "image": IMAGE_ENCODER,
+    "text": TEXT_ENCODER,
+    "audio": AUDIO_ENCODER,
+}

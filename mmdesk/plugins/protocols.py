@@ -1,0 +1,92 @@
+"""What the rest of mmdesk needs of each contribution's runtime, built-in or plugin code.
+
+Plugin code is called as ``Factory(spec, options)`` and must return an object with the methods
+of its kind's Protocol; the registry checks the methods exist before handing it out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from mmdesk.plugins.specs import (
+    CaptionerSpec,
+    ClassifierSpec,
+    EncoderSpec,
+    TextReaderSpec,
+    TranscriberSpec,
+)
+
+if TYPE_CHECKING:
+    import numpy as np
+    from PIL import Image
+
+
+class Encoder(Protocol):
+    """Any encoder: its spec, and the execution provider its model runs on (None: not loaded)."""
+
+    spec: EncoderSpec
+
+    @property
+    def provider(self) -> str | None: ...
+
+
+class ImageEncoder(Encoder, Protocol):
+    """Pictures -> vectors; ``preprocess`` runs in decode threads, ``encode`` on batches."""
+
+    def preprocess(self, image: Image.Image) -> np.ndarray: ...
+
+    def encode(self, batch: np.ndarray) -> np.ndarray: ...
+
+
+class TextEncoder(Encoder, Protocol):
+    """Texts (queries, captions, OCR, transcripts) -> vectors."""
+
+    def encode_texts(self, texts: list[str]) -> np.ndarray: ...
+
+
+class AudioEncoder(Encoder, Protocol):
+    """Mono audio windows at ``sample_rate`` -> one vector per window."""
+
+    def encode_audio(self, windows: list[np.ndarray], sample_rate: int) -> np.ndarray: ...
+
+
+class Captioner(Protocol):
+    """Pictures -> one sentence each, so photos become searchable by words."""
+
+    spec: CaptionerSpec
+
+    def caption(self, images: list[Image.Image]) -> list[str]: ...
+
+
+class TextReader(Protocol):
+    """Pictures -> the text written in each (OCR), one string per picture."""
+
+    spec: TextReaderSpec
+
+    def read_text(self, images: list[Image.Image]) -> list[str]: ...
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of transcribed speech, in seconds from the start of the samples."""
+
+    start: float
+    end: float
+    text: str
+
+
+class Transcriber(Protocol):
+    """Mono samples -> timed text segments (speech to text)."""
+
+    spec: TranscriberSpec
+
+    def transcribe(self, samples: np.ndarray, sample_rate: int) -> list[Segment]: ...
+
+
+class Classifier(Protocol):
+    """Vectors of the spec's space -> (N, len(labels)) scores in [0, 1]."""
+
+    spec: ClassifierSpec
+
+    def classify(self, vectors: np.ndarray) -> np.ndarray: ...

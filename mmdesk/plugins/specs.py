@@ -1,0 +1,106 @@
+"""Typed specs of every contribution kind a plugin manifest can declare.
+
+A spec is what the manifest says about one contribution, validated at discovery: enough to list
+it, to choose it and to build its runtime later, without importing any plugin code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from mmdesk.kinds import Modality
+
+
+class ContributionSpec(Protocol):
+    """What every spec has: the registry builds and reports contributions through these."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def folder(self) -> Path: ...
+
+    @property
+    def plugin_id(self) -> str: ...
+
+    @property
+    def entry(self) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class EncoderSpec:
+    """One encoder: which space it maps into, in which modality, and how to run it."""
+
+    id: str
+    space: str
+    modality: Modality
+    dim: int
+    model: str
+    folder: Path
+    plugin_id: str
+    plugin_version: str
+    entry: str | None = None
+    preprocess: dict[str, Any] = field(default_factory=dict)
+    io: dict[str, Any] = field(default_factory=dict)
+    tokenizer: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def model_path(self) -> Path:
+        """The model file inside the plugin folder."""
+        return self.folder / self.model
+
+
+@dataclass(frozen=True)
+class _CodeSpec:
+    """The fields every non-encoder contribution starts with (its runtime comes from code)."""
+
+    id: str
+    folder: Path
+    plugin_id: str
+    plugin_version: str
+    entry: str | None
+
+
+@dataclass(frozen=True)
+class CaptionerSpec(_CodeSpec):
+    """An image captioner: picture -> sentence, in ``language``, at most ``max_length`` tokens."""
+
+    model: str | None = None
+    language: str = "en"
+    max_length: int = 32
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TextReaderSpec(_CodeSpec):
+    """A text reader (OCR): picture -> the text written in it, for the given languages."""
+
+    model: str | None = None
+    languages: tuple[str, ...] = ("en",)
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TranscriberSpec(_CodeSpec):
+    """A speech transcriber: mono samples at ``sample_rate`` -> timed text segments."""
+
+    model: str | None = None
+    sample_rate: int = 16000
+    languages: tuple[str, ...] = ()
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ClassifierSpec(_CodeSpec):
+    """A classifier over the vectors of one space: vectors -> a score per label."""
+
+    space: str = ""
+    labels: tuple[str, ...] = ()
+    model: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+AnySpec = EncoderSpec | CaptionerSpec | TextReaderSpec | TranscriberSpec | ClassifierSpec

@@ -1,0 +1,164 @@
+"""The keys of each contribution table and how a validated table becomes a typed spec."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mmdesk.errors import PluginError
+from mmdesk.kinds import MODALITIES
+from mmdesk.plugins.schema import Key, check_table, entry_point, inside, key, list_of
+from mmdesk.plugins.specs import (
+    AnySpec,
+    CaptionerSpec,
+    ClassifierSpec,
+    EncoderSpec,
+    TextReaderSpec,
+    TranscriberSpec,
+)
+
+_COMMON = {"id": key(str, required=True), "entry": key(str), "options": key(dict)}
+ENCODER_KEYS = _COMMON | {
+    "space": key(str, required=True),
+    "modality": key(str, required=True, choices=MODALITIES),
+    "dim": key(int, required=True),
+    "model": key(str, required=True),
+    "preprocess": key(dict),
+    "io": key(dict),
+    "tokenizer": key(dict),
+}
+PREPROCESS_KEYS = {
+    "size": key(int),
+    "resize": key(str, choices=("shortest", "squash", "longest")),
+    "resize_size": key(int),
+    "interpolation": key(str, choices=("nearest", "bilinear", "bicubic", "lanczos")),
+    "mean": list_of(float),
+    "std": list_of(float),
+    "fill": Key((int, float, list), items=(float,)),
+}
+IO_KEYS = {"inputs": list_of(str), "output": key(str)}
+TOKENIZER_KEYS = {
+    "kind": key(str, choices=("hf", "openclip")),
+    "file": key(str),
+    "context_length": key(int),
+    "pad": key(str, choices=("longest", "max")),
+    "pad_id": key(int),
+    "lowercase": key(bool),
+    "clean": key(str, choices=("lower", "whitespace", "canonicalize")),
+}
+_CODE = _COMMON | {"entry": key(str, required=True), "model": key(str)}
+CAPTIONER_KEYS = _CODE | {"language": key(str), "max_length": key(int)}
+TEXT_READER_KEYS = _CODE | {"languages": list_of(str)}
+TRANSCRIBER_KEYS = _CODE | {"sample_rate": key(int), "languages": list_of(str)}
+CLASSIFIER_KEYS = _CODE | {"space": key(str, required=True), "labels": list_of(str, required=True)}
+
+
+@dataclass(frozen=True)
+class Context:
+    """Where a table comes from: its plugin, and that plugin's folder and [files]."""
+
+    folder: Path
+    plugin_id: str
+    version: str
+    files: dict[str, str]
+
+
+def _base(raw: dict[str, Any], ctx: Context, where: str) -> dict[str, Any]:
+    """The fields every spec shares, with the entry and the model path checked."""
+    entry = raw.get("entry")
+    model = raw.get("model")
+    if model is not None:
+        inside(model, f"{where}: model")
+        if entry is None and model not in ctx.files:
+            raise PluginError(f"{where}: model file {model!r} has no sha256 in [files]")
+    return {
+        "id": raw["id"],
+        "folder": ctx.folder,
+        "plugin_id": ctx.plugin_id,
+        "plugin_version": ctx.version,
+        "entry": None if entry is None else entry_point(entry, where),
+        "options": dict(raw.get("options", {})),
+    }
+
+
+def _encoder(raw: dict[str, Any], ctx: Context, where: str) -> EncoderSpec:
+    check_table(raw, ENCODER_KEYS, where)
+    subs = {"preprocess": PREPROCESS_KEYS, "io": IO_KEYS, "tokenizer": TOKENIZER_KEYS}
+    tables = {n: dict(check_table(raw.get(n, {}), k, f"{where} [{n}]")) for n, k in subs.items()}
+    if "file" in tables["tokenizer"]:
+        inside(tables["tokenizer"]["file"], f"{where} [tokenizer]: file")
+    if raw["dim"] <= 0:
+        raise PluginError(f"{where}: dim must be positive")
+    return EncoderSpec(
+        space=raw["space"],
+        modality=raw["modality"],
+        dim=raw["dim"],
+        model=raw["model"],
+        preprocess=tables["preprocess"],
+        io=tables["io"],
+        tokenizer=tables["tokenizer"],
+        **_base(raw, ctx, where),
+    )
+
+
+def _captioner(raw: dict[str, Any], ctx: Context, where: str) -> CaptionerSpec:
+    check_table(raw, CAPTIONER_KEYS, where)
+    return CaptionerSpec(
+        model=raw.get("model"),
+        language=raw.get("language", "en"),
+        max_length=raw.get("max_length", 32),
+        **_base(raw, ctx, where),
+    )
+
+
+def _text_reader(raw: dict[str, Any], ctx: Context, where: str) -> TextReaderSpec:
+    check_table(raw, TEXT_READER_KEYS, where)
+    languages = tuple(raw.get("languages", ("en",)))
+    return TextReaderSpec(model=raw.get("model"), languages=languages, **_base(raw, ctx, where))
+
+
+def _transcriber(raw: dict[str, Any], ctx: Context, where: str) -> TranscriberSpec:
+    check_table(raw, TRANSCRIBER_KEYS, where)
+    return TranscriberSpec(
+        model=raw.get("model"),
+        sample_rate=raw.get("sample_rate", 16000),
+        languages=tuple(raw.get("languages", ())),
+        **_base(raw, ctx, where),
+    )
+
+
+def _classifier(raw: dict[str, Any], ctx: Context, where: str) -> ClassifierSpec:
+    check_table(raw, CLASSIFIER_KEYS, where)
+    if not raw["labels"]:
+        raise PluginError(f"{where}: labels must not be empty")
+    return ClassifierSpec(
+        space=raw["space"],
+        labels=tuple(raw["labels"]),
+        model=raw.get("model"),
+        **_base(raw, ctx, where),
+    )
+
+
+Parser = Callable[[dict[str, Any], Context, str], AnySpec]
+# Manifest array-of-tables name -> (what one entry is called in messages, its parser).
+TABLES: dict[str, tuple[str, Parser]] = {
+    "encoders": ("encoder", _encoder),
+    "captioners": ("captioner", _captioner),
+    "text_readers": ("text reader", _text_reader),
+    "transcribers": ("transcriber", _transcriber),
+    "classifiers": ("classifier", _classifier),
+}
+
+
+def parse_tables(name: str, value: object, ctx: Context) -> tuple[AnySpec, ...]:
+    """Every entry of the ``[[name]]`` array of tables, validated."""
+    noun, parser = TABLES[name]
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise PluginError(f"plugin {ctx.plugin_id!r}: [[{name}]] must be a list of tables")
+    specs = []
+    for raw in value:
+        where = f"plugin {ctx.plugin_id!r} {noun} {raw.get('id')!r}"
+        specs.append(parser(raw, ctx, where))
+    return tuple(specs)
