@@ -21,6 +21,22 @@ class SchemaTooNewError(StoreError):
     """The database was written by a newer mmdesk; it is left untouched."""
 
 
+class StoreCorruptError(StoreError):
+    """The database file is damaged; the store refuses to write to it."""
+
+
+class ReadOnlyStoreError(StoreError):
+    """The database can be read but not written (file or folder is read-only)."""
+
+
+class NotALibraryError(StoreError):
+    """The file is not an mmdesk library (empty, foreign SQLite file, or not SQLite); untouched."""
+
+
+class LibraryBusyError(StoreError):
+    """Another mmdesk process holds this library's lock (for example, it is indexing)."""
+
+
 class PluginError(MmdeskError):
     """A plugin's manifest, files or code are unusable."""
 

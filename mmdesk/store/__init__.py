@@ -1,5 +1,8 @@
 """SQLite storage: one database for files, items, embeddings, texts, tags and labels."""
 
-from mmdesk.store.store import FileRow, Store
+from mmdesk.store.files import FileRow
+from mmdesk.store.filters import ItemFilter
+from mmdesk.store.paths import display_path, is_under
+from mmdesk.store.store import Store
 
-__all__ = ["FileRow", "Store"]
+__all__ = ["FileRow", "ItemFilter", "Store", "display_path", "is_under"]

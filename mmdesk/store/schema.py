@@ -113,5 +113,39 @@ CREATE TABLE settings (
 );
 """
 
-MIGRATIONS: list[str] = [V1]
+# "mmdk": PRAGMA application_id marks a file as an mmdesk library (set by V2, for old and new).
+APPLICATION_ID = 0x6D6D646B
+
+V2 = f"""
+-- one active space per modality; the legacy single setting was the image space
+INSERT OR IGNORE INTO settings(key, value)
+    SELECT 'space.image', value FROM settings WHERE key = 'active_space' AND value IS NOT NULL;
+INSERT OR IGNORE INTO settings(key, value)
+    SELECT 'pending_space.image', value FROM settings
+    WHERE key = 'pending_space' AND value IS NOT NULL;
+-- why a file failed: 'environment' (retry next run) or 'content' (retry when it changes)
+ALTER TABLE files ADD COLUMN error_kind TEXT;
+CREATE INDEX texts_source ON texts(source);
+-- substring search for glued OCR words: a trigram index beside the word index
+CREATE VIRTUAL TABLE texts_tri USING fts5(
+    text, content='texts', content_rowid='id', tokenize='trigram'
+);
+CREATE TRIGGER texts_tri_ai AFTER INSERT ON texts BEGIN
+    INSERT INTO texts_tri(rowid, text) VALUES (new.id, new.text);
+END;
+CREATE TRIGGER texts_tri_ad AFTER DELETE ON texts BEGIN
+    INSERT INTO texts_tri(texts_tri, rowid, text) VALUES ('delete', old.id, old.text);
+END;
+CREATE TRIGGER texts_tri_au AFTER UPDATE ON texts BEGIN
+    INSERT INTO texts_tri(texts_tri, rowid, text) VALUES ('delete', old.id, old.text);
+    INSERT INTO texts_tri(rowid, text) VALUES (new.id, new.text);
+END;
+INSERT INTO texts_tri(texts_tri) VALUES ('rebuild');
+PRAGMA application_id = {APPLICATION_ID};
+"""
+
+MIGRATIONS: list[str] = [V1, V2]
 SCHEMA_VERSION = len(MIGRATIONS)
+
+# Tables every mmdesk library has: how a library from before application_id is recognised.
+CORE_TABLES = frozenset({"folders", "files", "items", "embeddings", "texts", "tags", "labels"})

@@ -25,7 +25,7 @@ def test_new_database_is_migrated_to_current_version(tmp_path: Path) -> None:
         assert store.scalar("PRAGMA user_version") == SCHEMA_VERSION
         assert store.scalar("PRAGMA journal_mode") == "wal"
         assert store.scalar("PRAGMA foreign_keys") == 1
-        tables = set(store.db.table_names())
+        tables = {r[0] for r in store.query("SELECT name FROM sqlite_master")}
         assert {"files", "items", "embeddings", "texts", "tags", "labels", "folders"} <= tables
 
 
@@ -113,7 +113,7 @@ def test_labels_and_tag_counts(tmp_path: Path) -> None:
         store.add_label(items[:1], "cat")  # same tag, case-insensitive
         store.remove_label(items[2:], "CAT")
         assert store.tag_counts() == [("Cat", 2)]
-        assert store.labels_for(items[0]) == ["Cat"]
+        assert store.label_names(items[0]) == ["Cat"]
         with pytest.raises(StoreError):
             store.add_label(items, "   ")
 
@@ -138,5 +138,5 @@ def test_missing_files_keep_their_labels(tmp_path: Path) -> None:
         store.add_label([item], "keep")
         assert store.mark_missing(["/x/a.jpg"]) == 1
         assert store.file_by_path("/x/a.jpg").status == "missing"
-        assert store.labels_for(item) == ["keep"]
+        assert store.label_names(item) == ["keep"]
         assert store.counts()["missing"] == 1

@@ -1,0 +1,139 @@
+"""Embeddings: one vector per (item, encoder), stored as blobs (see vectors.py)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+
+import numpy as np
+
+from mmdesk.store import vectors
+from mmdesk.store.base import StoreBase
+
+_PRESENT = "JOIN items i ON i.id=e.item_id JOIN files f ON f.id=i.file_id"
+
+
+def _marks(values: list[str]) -> str:
+    return ",".join("?" * len(values))
+
+
+class EmbeddingsMixin(StoreBase):
+    """Write, read, count and delete vectors."""
+
+    def ensure_encoder(
+        self,
+        encoder_id: str,
+        *,
+        space: str,
+        modality: str,
+        dim: int,
+        plugin: str | None = None,
+        version: str | None = None,
+    ) -> None:
+        """Register an encoder (a plugin's model) before its vectors are written."""
+        with self._write():
+            self._sql(
+                "INSERT INTO encoders(id, space, modality, dim, plugin, version, first_seen) "
+                "VALUES (?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET version=excluded.version",
+                (encoder_id, space, modality, dim, plugin, version, time.time()),
+            )
+
+    def put_embeddings(
+        self, item_ids: list[int], encoder_id: str, matrix: np.ndarray, dtype: str = "float32"
+    ) -> None:
+        """Store one row of ``matrix`` per item under ``encoder_id`` (replacing old ones)."""
+        self.put_embedding_rows(((i, encoder_id, v) for i, v in zip(item_ids, matrix)), dtype)
+
+    def put_embedding_rows(
+        self, rows: Iterable[tuple[int, str, np.ndarray]], dtype: str = "float32"
+    ) -> None:
+        """Store a whole batch, any mix of encoders, as ``(item id, encoder id, vector)``: one
+        executemany statement, one change mark for the transaction."""
+        blobs = [(i, e, dtype, vectors.to_blob(v, dtype)) for i, e, v in rows]
+        with self._write():
+            self._many(
+                "INSERT OR REPLACE INTO embeddings(item_id, encoder, dtype, vector) "
+                "VALUES (?,?,?,?)",
+                blobs,
+            )
+            self._changed()
+
+    def delete_embeddings(self, encoder_ids: Iterable[str]) -> int:
+        """Forget every vector of these encoders (`models remove`); returns rows removed."""
+        ids = list(encoder_ids)
+        if not ids:
+            return 0
+        with self._write():
+            cur = self._sql(f"DELETE FROM embeddings WHERE encoder IN ({_marks(ids)})", ids)
+            self._changed()
+        return cur.rowcount
+
+    def has_embeddings(self, file_id: int, encoder_ids: Iterable[str]) -> bool:
+        """Whether the file has items and every one has a vector from every given encoder."""
+        if not self.scalar("SELECT COUNT(*) FROM items WHERE file_id=?", (file_id,)):
+            return False
+        for encoder_id in encoder_ids:
+            missing = self.scalar(
+                "SELECT COUNT(*) FROM items i LEFT JOIN embeddings e ON e.item_id=i.id AND "
+                "e.encoder=? WHERE i.file_id=? AND e.item_id IS NULL",
+                (encoder_id, file_id),
+            )
+            if missing:
+                return False
+        return True
+
+    def complete_files(self, encoder_id: str) -> set[int]:
+        """Ids of files whose items all have vectors from the encoder (the planner skips them)."""
+        rows = self._sql(
+            "SELECT i.file_id FROM items i LEFT JOIN embeddings e ON e.item_id=i.id AND "
+            "e.encoder=? GROUP BY i.file_id HAVING COUNT(e.item_id)=COUNT(i.id)",
+            (encoder_id,),
+        )
+        return {int(r[0]) for r in rows}
+
+    def coverage(self, encoder_ids: list[str]) -> tuple[int, int]:
+        """(present items with a vector from any of the encoders, present items)."""
+        total = self.scalar(
+            "SELECT COUNT(*) FROM items i JOIN files f ON f.id=i.file_id WHERE f.status='indexed'"
+        )
+        if not encoder_ids:
+            return 0, int(total or 0)
+        have = self.scalar(
+            f"SELECT COUNT(DISTINCT e.item_id) FROM embeddings e {_PRESENT} "
+            f"WHERE f.status='indexed' AND e.encoder IN ({_marks(encoder_ids)})",
+            encoder_ids,
+        )
+        return int(have or 0), int(total or 0)
+
+    def embedding_counts(self) -> dict[str, int]:
+        """Vectors per encoder id."""
+        rows = self._sql("SELECT encoder, COUNT(*) FROM embeddings GROUP BY encoder")
+        return {str(k): int(n) for k, n in rows}
+
+    def load_embeddings(self, encoder_ids: list[str], dim: int) -> tuple[np.ndarray, np.ndarray]:
+        """(item ids, float32 matrix) of all present items embedded by any of the encoders."""
+        rows = self._sql(
+            f"SELECT e.item_id, e.dtype, e.vector FROM embeddings e {_PRESENT} "
+            f"WHERE e.encoder IN ({_marks(encoder_ids)}) AND f.status='indexed'",
+            encoder_ids,
+        ).fetchall()  # no ORDER BY: it sorts every blob
+        ids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
+        dtypes = {r[1] for r in rows}
+        if len(dtypes) <= 1:
+            return ids, vectors.stack_blobs(
+                [r[2] for r in rows], next(iter(dtypes), "float32"), dim
+            )
+        matrix = np.empty((len(rows), dim), np.float32)
+        for dtype in dtypes:
+            at = [n for n, r in enumerate(rows) if r[1] == dtype]
+            matrix[at] = vectors.stack_blobs([rows[n][2] for n in at], dtype, dim)
+        return ids, matrix
+
+    def item_vector(self, item_id: int, encoder_ids: list[str]) -> np.ndarray | None:
+        """The item's vector from the first of the encoders that has one, or None."""
+        row = self._sql(
+            f"SELECT dtype, vector FROM embeddings WHERE item_id=? AND encoder IN "
+            f"({_marks(encoder_ids)})",
+            (item_id, *encoder_ids),
+        ).fetchone()
+        return vectors.from_blob(row[1], row[0]) if row else None

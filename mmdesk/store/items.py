@@ -1,0 +1,81 @@
+"""Items: the things search returns (an image, a video frame, an audio window) and their facts."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from typing import Any
+
+from mmdesk.store import paths
+from mmdesk.store.base import StoreBase
+
+# The columns of items_info and browse rows (one definition for both).
+ITEM_COLUMNS = (
+    'i.id AS item_id, i.kind, i.start, i."end", f.id AS file_id, f.path, f.size, '
+    "f.mtime_ns, f.width, f.height, f.taken_at, f.camera, f.status"
+)
+
+
+def item_dict(row: sqlite3.Row) -> dict[str, Any]:
+    """An ITEM_COLUMNS row as a dict, its path decoded."""
+    return {**dict(row), "path": paths.decode(row["path"])}
+
+
+def id_list(ids: Iterable[int]) -> str:
+    """Ids as one JSON parameter for ``IN (SELECT value FROM json_each(?))``: no 999 limit."""
+    return json.dumps([int(i) for i in ids])
+
+
+class ItemsMixin(StoreBase):
+    """Create and read items."""
+
+    def ensure_item(
+        self,
+        file_id: int,
+        kind: str,
+        start: float | None = None,
+        end: float | None = None,
+        meta: dict[str, Any] | None = None,
+    ) -> int:
+        """The item for (file, kind, start), created if needed; keeps ids stable on re-index."""
+        meta_json = json.dumps(meta) if meta else None
+        with self._write():
+            row = self._sql(
+                "SELECT id FROM items WHERE file_id=? AND kind=? AND start IS ?",
+                (file_id, kind, start),
+            ).fetchone()
+            if row:
+                self._sql('UPDATE items SET "end"=?, meta=? WHERE id=?', (end, meta_json, row[0]))
+                return int(row[0])
+            cur = self._sql(
+                'INSERT INTO items(file_id, kind, start, "end", meta) VALUES (?,?,?,?,?)',
+                (file_id, kind, start, end, meta_json),
+            )
+            self._changed()
+            return int(cur.lastrowid or 0)
+
+    def items_info(self, item_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+        """Path, kind, times and file facts for items, by id."""
+        rows = self.query(
+            f"SELECT {ITEM_COLUMNS} FROM items i JOIN files f ON f.id=i.file_id "
+            "WHERE i.id IN (SELECT value FROM json_each(?))",
+            (id_list(item_ids),),
+        )
+        return {r["item_id"]: item_dict(r) for r in rows}
+
+    def item_for_path(self, path: str) -> int | None:
+        """The first item of the file at ``path`` (the still image, or the earliest segment)."""
+        return self.scalar(
+            "SELECT i.id FROM items i JOIN files f ON f.id=i.file_id WHERE f.path=?"
+            " ORDER BY i.start IS NOT NULL, i.start LIMIT 1",
+            (paths.encode(path),),
+        )
+
+    def items_by_kind(self) -> dict[str, int]:
+        """Present items per kind (image, video_frame, ...), for counts and the sidebar."""
+        rows = self._sql(
+            "SELECT i.kind, COUNT(*) FROM items i JOIN files f ON f.id=i.file_id "
+            "WHERE f.status='indexed' GROUP BY i.kind"
+        )
+        return {str(k): int(n) for k, n in rows}
