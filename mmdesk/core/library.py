@@ -1,4 +1,9 @@
-"""The library facade: settings + store + plugins + search, as the CLI and the GUI use them."""
+"""The library facade: the one API the CLI and the GUI call.
+
+It joins settings, the store, the plugin registry and search. Reads return plain data; every
+write returns :class:`~mmdesk.core.jobs.Changes`; long work runs as a job. Front ends never
+reach past it into the store or write SQL.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,16 @@ from pathlib import Path
 from typing import Any
 
 from mmdesk.config import Settings
-from mmdesk.core.indexer import IndexReport, index_paths
+from mmdesk.core.jobs import Changes, Job, run_job
+from mmdesk.core.paths import canonical, lookup_forms
 from mmdesk.core.search import Filters, Result, Searcher
 from mmdesk.core.tasks import TaskState
 from mmdesk.errors import MmdeskError
+from mmdesk.kinds import SPACE_MODALITIES, Modality
+from mmdesk.plugins.discovery import Discovered
 from mmdesk.plugins.registry import Registry, Space
 from mmdesk.store import Store
+from mmdesk.store.backup import BackupInfo, list_backups, make_backup, maybe_daily_backup
 
 
 class Library:
@@ -19,9 +28,10 @@ class Library:
 
     def __init__(self, settings: Settings | None = None, registry: Registry | None = None) -> None:
         self.settings = settings or Settings()
-        self.store = Store(self.settings.db_path)
+        self.store = Store(self.settings.db_path, backups_dir=self.settings.backups_dir)
         self.registry = registry or Registry(self.settings)
         self._searcher: Searcher | None = None
+        self._backed_up = False
 
     def close(self) -> None:
         self.store.close()
@@ -32,86 +42,68 @@ class Library:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def space(self) -> Space:
-        """The active embedding space: the person's choice, else the default."""
-        return self.registry.choose_space(self.store.get_setting("active_space"))
+    # models -------------------------------------------------------------------------------
+    def space(self, modality: Modality = "image") -> Space:
+        """The active space of a modality: the person's choice, else the default."""
+        return self.registry.space_for(modality, self.store.get_setting(f"space.{modality}"))
 
-    def pending_space(self) -> Space | None:
+    def remember_space(self, modality: Modality = "image") -> Space:
+        """The active space, saved as the person's choice if it was picked by default, so that
+        installing another model later never changes which one a library uses."""
+        space = self.space(modality)
+        if self.store.get_setting(f"space.{modality}") != space.id:
+            self.store.set_setting(f"space.{modality}", space.id)
+        return space
+
+    def pending_space(self, modality: Modality = "image") -> Space | None:
         """The space being switched to, while its index is still incomplete."""
-        wanted = self.store.get_setting("pending_space")
+        wanted = self.store.get_setting(f"pending_space.{modality}")
         if not wanted:
             return None
         try:
-            return self.registry.choose_space(wanted)
+            return self.registry.space_for(modality, wanted)
         except MmdeskError:
             return None
 
-    def use_space(self, space_id: str) -> bool:
-        """Switch to another model. Returns True when done at once (its index is complete);
-        otherwise the switch is pending: the next index run builds the new vectors while
-        search keeps using the old space, and completes the switch at its end.
-        Nothing is deleted: vectors stay stored per encoder."""
-        space = self.registry.choose_space(space_id)
+    def use_space(self, space_id: str, modality: Modality = "image") -> Changes:
+        """Switch model. Done at once when its index is complete; otherwise pending: the next
+        index run builds the new vectors while search keeps the old space, and completes the
+        switch at its end. Nothing is deleted: vectors stay stored per encoder."""
+        if not space_id.strip():
+            raise MmdeskError("name a model (space) to use: see `mmdesk models list`")
+        space = self.registry.space_for(modality, space_id)
         if self.coverage(space) >= 1.0:
-            self.store.set_setting("active_space", space.id)
-            self.store.set_setting("pending_space", None)
-            return True
-        self.store.set_setting("pending_space", space.id)
-        return False
+            self.store.set_setting(f"space.{modality}", space.id)
+            self.store.set_setting(f"pending_space.{modality}", None)
+        else:
+            self.store.set_setting(f"pending_space.{modality}", space.id)
+        return Changes(spaces=True, items=True)
 
-    def coverage(self, space: Space) -> float:
+    def coverage(self, space: Space, modality: Modality = "image") -> float:
         """Share of the library's present items that have vectors in ``space``."""
-        total = (
-            self.store.scalar(
-                "SELECT COUNT(*) FROM items i JOIN files f ON f.id=i.file_id "
-                "WHERE f.status='indexed'"
-            )
-            or 0
-        )
-        if not total:
-            return 1.0
-        ids = space.encoder_ids("image")
-        marks = ",".join("?" * len(ids))
-        have = (
-            self.store.scalar(
-                "SELECT COUNT(DISTINCT e.item_id) FROM embeddings e JOIN items i ON i.id=e.item_id"
-                " JOIN files f ON f.id=i.file_id WHERE f.status='indexed'"
-                f" AND e.encoder IN ({marks})",
-                ids,
-            )
-            or 0
-        )
-        return have / total
+        have, total = self.store.coverage(space.encoder_ids(modality))
+        return have / total if total else 1.0
 
-    def library_roots(self) -> list[Path]:
-        return [Path(f["path"]) for f in self.store.folders()]
+    def spaces(self) -> dict[str, Space]:
+        return self.registry.spaces()
 
+    def plugins(self) -> list[Discovered]:
+        return self.registry.discovered()
+
+    def remove_space_vectors(self, space: Space) -> Changes:
+        """Forget a model's vectors (the plugin folder is the caller's to delete)."""
+        for modality in SPACE_MODALITIES:
+            if self.store.get_setting(f"pending_space.{modality}") == space.id:
+                self.store.set_setting(f"pending_space.{modality}", None)
+        self.store.delete_embeddings(space.encoder_ids())
+        return Changes(spaces=True, items=True)
+
+    # reading ------------------------------------------------------------------------------
     def searcher(self) -> Searcher:
         space = self.space()
         if self._searcher is None or self._searcher.space.id != space.id:
             self._searcher = Searcher(self.store, self.registry, space)
         return self._searcher
-
-    def index(self, roots: list[Path] | None = None, state: TaskState | None = None) -> IndexReport:
-        """Index ``roots`` (default: every library folder) for the active space and, during a
-        model switch, the pending one; completes the switch when the new index is whole."""
-        spaces = [self.space()]
-        pending = self.pending_space()
-        if pending and pending.id != spaces[0].id:
-            spaces.append(pending)
-        ids = [i for s in spaces for i in s.encoder_ids("image")]
-        encoders = [self.registry.encoder(i) for i in dict.fromkeys(ids)]
-        report = index_paths(
-            self.store,
-            roots or self.library_roots(),
-            encoders,
-            state=state,
-            batch_size=self.settings.batch_size,
-            workers=max(2, min(4, self.settings.threads or 2)),
-        )
-        if pending and not report.cancelled:
-            self.use_space(pending.id)  # switches only if the new index is now whole
-        return report
 
     def search(self, text: str, filters: Filters | None = None) -> list[Result]:
         return self.searcher().search_text(text, filters)
@@ -119,17 +111,136 @@ class Library:
     def similar(self, target: str | int, filters: Filters | None = None) -> list[Result]:
         return self.searcher().similar(target, filters)
 
+    def browse(self, filters: Filters | None = None) -> list[Result]:
+        """Everything indexed that passes the filters, newest first (the view with no query)."""
+        filters = filters or Filters()
+        rows = self.store.browse(filters.item_filter(), filters.limit)
+        return [Result.from_row(row) for row in rows]
+
     def status(self) -> dict[str, Any]:
         counts = self.store.counts()
-        try:
-            space: str | None = self.space().id
-        except Exception:
-            space = None
+        spaces: dict[str, str | None] = {}
+        for modality in SPACE_MODALITIES:
+            try:
+                spaces[modality] = self.space(modality).id
+            except MmdeskError:
+                spaces[modality] = None
         pending = self.pending_space()
         counts.update(
-            space=space,
+            space=spaces["image"],
+            spaces=spaces,
             pending_space=pending.id if pending else None,
             database=str(self.settings.db_path),
             data_dir=str(self.settings.data_dir),
         )
         return counts
+
+    def folders(self) -> list[dict[str, Any]]:
+        return self.store.folders()
+
+    def library_roots(self) -> list[Path]:
+        return [Path(f["path"]) for f in self.store.folders()]
+
+    def items_by_kind(self) -> dict[str, int]:
+        """Present items per item kind, for counts and the sidebar."""
+        return self.store.items_by_kind()
+
+    def tags(self) -> list[tuple[str, int]]:
+        return self.store.tag_counts()
+
+    def errors(self, limit: int = 100) -> list[tuple[str, str]]:
+        return self.store.errors(limit)
+
+    def items_info(self, item_ids: list[int]) -> dict[int, dict[str, Any]]:
+        return self.store.items_info(item_ids)
+
+    def item_for_path(self, path: str | Path) -> int | None:
+        """The item of a library file, found by its canonical (or plain absolute) path."""
+        for form in lookup_forms(path):
+            item = self.store.item_for_path(form)
+            if item is not None:
+                return item
+        return None
+
+    def labels_for(self, item_id: int) -> list[dict[str, Any]]:
+        """The item's tags: ``[{"name", "source", "score"}]``."""
+        return self.store.labels_for(item_id)
+
+    def texts_for(self, item_id: int) -> list[dict[str, Any]]:
+        """Captions, OCR text, transcripts and notes of an item, oldest first."""
+        return self.store.texts_for(item_id)
+
+    def providers(self, space: Space) -> dict[str, str | None]:
+        """Encoder id -> the ONNX Runtime provider it really runs on (None until loaded)."""
+        return {
+            spec.id: self.registry.encoder(spec.id).provider for spec in space.encoders.values()
+        }
+
+    def set_runtime(self, device: str, threads: int, *, spinning: bool = True) -> None:
+        """Where and how models run from now on; loaded models reload on next use."""
+        from mmdesk.plugins.session import SessionOptions
+
+        self.registry.options = SessionOptions(device, threads, spinning=spinning)
+        self.registry.refresh()
+        self._searcher = None
+
+    def tag_counts_for(self, item_ids: list[int]) -> dict[str, int]:
+        return self.store.tag_counts_for(item_ids)
+
+    # writing ------------------------------------------------------------------------------
+    def daily_backup(self) -> Path | None:
+        """Keep the rolling backup of what cannot be recomputed (tags, labels, notes): taken
+        before the first write of a day, at most once a day, never by a read-only library."""
+        if self._backed_up or self.store.read_only:
+            return None
+        self._backed_up = True
+        return maybe_daily_backup(self.store, self.settings.backups_dir)
+
+    def backups(self) -> list[BackupInfo]:
+        return list_backups(self.settings.backups_dir)
+
+    def backup_now(self, reason: str = "manual") -> Path:
+        return make_backup(self.store, self.settings.backups_dir, reason)
+
+    def add_folder(self, path: str | Path) -> Changes:
+        self.daily_backup()
+        self.store.add_folder(canonical(path))
+        return Changes(folders=True)
+
+    def remove_folder(self, path: str | Path) -> Changes:
+        """Forget a library folder and everything indexed under it (files stay on disk)."""
+        self.daily_backup()
+        self.store.remove_folder(canonical(path))
+        return Changes(folders=True, removed=True, files=True, tags=True)
+
+    def tag(self, item_ids: list[int], name: str) -> Changes:
+        if not name.strip():
+            raise MmdeskError("a tag needs a name")
+        self.daily_backup()
+        self.store.add_label(item_ids, name)
+        return Changes(labels=set(item_ids), tags=True)
+
+    def untag(self, item_ids: list[int], name: str) -> Changes:
+        if not self.store.tag_exists(name):
+            raise MmdeskError(f"there is no tag {name!r}")
+        self.daily_backup()
+        self.store.remove_label(item_ids, name)
+        return Changes(labels=set(item_ids), tags=True)
+
+    # jobs ---------------------------------------------------------------------------------
+    def run(self, job: Job, state: TaskState | None = None) -> Changes:
+        return run_job(self, job, state)
+
+    def index(
+        self,
+        roots: list[Path] | None = None,
+        state: TaskState | None = None,
+        *,
+        retry_failed: bool = False,
+    ) -> Any:
+        """Index ``roots`` (default: every library folder); returns the IndexReport."""
+        from mmdesk.core.indexing import IndexJob
+
+        job = IndexJob(roots, retry_failed=retry_failed)
+        self.run(job, state)
+        return job.report

@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from mmdesk.errors import CancelledError
 
@@ -35,8 +36,13 @@ class Progress:
 class TaskState:
     """Shared between the worker and whoever watches it. All methods are thread-safe."""
 
-    def __init__(self, on_progress: Callable[[Progress], None] | None = None) -> None:
+    def __init__(
+        self,
+        on_progress: Callable[[Progress], None] | None = None,
+        on_changes: Callable[[Any], None] | None = None,
+    ) -> None:
         self.on_progress = on_progress
+        self.on_changes = on_changes
         self._cancel = threading.Event()
         self._running = threading.Event()
         self._running.set()
@@ -66,6 +72,11 @@ class TaskState:
         self._running.wait()
         if self._cancel.is_set():
             raise CancelledError("cancelled")
+
+    def publish(self, changes: Any) -> None:
+        """Tell watchers what the running job has changed so far (a ``jobs.Changes``)."""
+        if self.on_changes is not None and changes:
+            self.on_changes(changes)
 
     def restart_clock(self) -> None:
         self._start = time.monotonic()

@@ -12,9 +12,9 @@ import os
 import threading
 from pathlib import Path
 
-from PIL import Image, ImageOps
+from PIL import Image
 
-from mmdesk.core.media import MAX_PIXELS, to_rgb
+from mmdesk.core.media import decode_image, read_regular
 from mmdesk.errors import MediaError
 
 GRID_EDGE = 256
@@ -23,7 +23,7 @@ PREVIEW_EDGE = 1280
 
 def cache_key(path: str, mtime_ns: int, size: int, edge: int) -> str:
     """A stable file name for one (source version, edge) pair."""
-    raw = f"{path}\0{mtime_ns}\0{size}\0{edge}".encode()
+    raw = os.fsencode(path) + f"\0{mtime_ns}\0{size}\0{edge}".encode()  # any file name
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
@@ -59,19 +59,15 @@ def ensure_thumbnail(
 
 
 def make_thumbnail(source: Path, target: Path, edge: int = GRID_EDGE) -> None:
-    """Decode ``source`` (reduced-scale for JPEG), turn it upright, and save a JPEG atomically."""
+    """Decode ``source`` under the same bounds as indexing (reduced-scale for JPEG, huge
+    pictures shrunk before conversion), turn it upright, and save a JPEG atomically."""
     try:
-        with Image.open(source) as image:
-            if image.width * image.height > MAX_PIXELS:
-                raise MediaError(f"{source}: too many pixels for a thumbnail")
-            image.draft("RGB", (edge, edge))
-            upright = ImageOps.exif_transpose(image) or image
-            upright.thumbnail((edge, edge), Image.Resampling.BICUBIC)
-            rgb = to_rgb(upright)
-    except MediaError:
-        raise
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        raise MediaError(f"{source}: cannot make a thumbnail ({exc})") from exc
+        data = read_regular(source)
+    except OSError as exc:
+        raise MediaError(f"{source}: cannot read ({exc.strerror or exc})") from exc
+    image = decode_image(data, min_side=edge, name=str(source)).image
+    image.thumbnail((edge, edge), Image.Resampling.BICUBIC)
+    rgb = image
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(f".{os.getpid()}-{threading.get_ident()}.part")
     rgb.save(partial, format="JPEG", quality=85)

@@ -58,15 +58,15 @@ def test_renamed_file_keeps_its_item_embedding_and_labels(settings: Settings, ph
     with Library(settings) as lib:
         lib.index([photos])
         old = photos / "green" / "green-1.png"
-        item = lib.store.item_for_path(str(old))
-        lib.store.add_label([item], "garden")
+        item = lib.item_for_path(old)
+        lib.tag([item], "garden")
         new = photos / "moved" / "renamed.png"
         new.parent.mkdir()
         shutil.move(old, new)
         report = lib.index([photos])
         assert (report.moved, report.indexed, report.missing) == (1, 0, 0)
-        assert lib.store.item_for_path(str(new)) == item
-        assert lib.store.labels_for(item) == ["garden"]
+        assert lib.item_for_path(new) == item
+        assert [t["name"] for t in lib.labels_for(item)] == ["garden"]
         assert lib.store.file_by_path(str(old)) is None
         assert _consistent(settings.db_path) == (9, 9, 9)
 
@@ -75,17 +75,17 @@ def test_deleted_files_are_marked_missing_not_lost(settings: Settings, photos: P
     with Library(settings) as lib:
         lib.index([photos])
         gone = photos / "blue" / "blue-2.png"
-        item = lib.store.item_for_path(str(gone))
-        lib.store.add_label([item], "sky")
+        item = lib.item_for_path(gone)
+        lib.tag([item], "sky")
         gone.unlink()
         report = lib.index([photos])
         assert report.missing == 1
         assert lib.store.file_by_path(str(gone)).status == "missing"
-        assert lib.store.labels_for(item) == ["sky"]
+        assert [t["name"] for t in lib.labels_for(item)] == ["sky"]
         assert all("blue-2" not in r.path for r in lib.search("blue"))
         make_photo(gone, "blue", seed=2)  # it comes back: same content, same item
         lib.index([photos])
-        assert lib.store.item_for_path(str(gone)) == item
+        assert lib.item_for_path(gone) == item
         assert lib.store.file_by_path(str(gone)).status == "indexed"
 
 
@@ -104,7 +104,7 @@ def test_bad_files_are_recorded_with_a_reason_and_never_stop_the_run(
     with Library(settings) as lib:
         report = lib.index([photos])
         assert (report.indexed, report.errors) == (9, 5)
-        reasons = dict(lib.store.errors())
+        reasons = dict(lib.errors())
         assert "corrupt or truncated" in reasons[str(bad / "corrupt.jpg")]
         assert "not an image" in reasons[str(bad / "random.jpg")]
         assert "truncated" in reasons[str(bad / "truncated.png")]

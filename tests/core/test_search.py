@@ -38,7 +38,7 @@ def test_filters_by_folder_tag_kind_and_min_score(lib: Library, photos: Path) ->
     under = lib.search("red", Filters(under=[str(photos / "green")], limit=9))
     assert {_colour(r.path) for r in under} == {"green"}
     first_blue = lib.search("blue", Filters(limit=1))[0]
-    lib.store.add_label([first_blue.item_id], "favourite")
+    lib.tag([first_blue.item_id], "favourite")
     tagged = lib.search("red", Filters(tags=["favourite"], limit=9))
     assert [r.item_id for r in tagged] == [first_blue.item_id]
     assert lib.search("red", Filters(kinds=["video"])) == []
@@ -53,7 +53,7 @@ def test_similar_by_item_by_library_path_and_by_outside_file(
     by_path = lib.similar(str(anchor), Filters(limit=2))
     assert all(_colour(r.path) == "green" for r in by_path)
     assert str(anchor) not in [r.path for r in by_path]
-    item = lib.store.item_for_path(str(anchor))
+    item = lib.item_for_path(anchor)
     assert [r.item_id for r in lib.similar(item, Filters(limit=2))] == [r.item_id for r in by_path]
     outside = make_photo(tmp_path / "elsewhere" / "query.png", "blue", seed=42)
     assert {_colour(r.path) for r in lib.similar(str(outside), Filters(limit=3))} == {"blue"}

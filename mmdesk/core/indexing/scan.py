@@ -1,14 +1,16 @@
-"""Walking library folders: skips hidden and system folders, survives loops and bad folders."""
+"""Walking library folders: canonical paths, hidden and system folders skipped, loops survived,
+mmdesk's own data folder never indexed, and every unreadable entry reported."""
 
 from __future__ import annotations
 
 import logging
 import os
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
-from mmdesk.core.media import kind_of
+from mmdesk.core.paths import is_under
+from mmdesk.kinds import FileKind, file_kind
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +24,7 @@ SYSTEM_DIRS = {
     "__pycache__",
     ".thumbnails",
 }
+Problem = Callable[[str, str], None]
 
 
 @dataclass(frozen=True)
@@ -31,49 +34,46 @@ class Candidate:
     path: str
     size: int
     mtime_ns: int
-    kind: str
+    kind: FileKind
 
 
 def scan(
-    roots: list[Path],
+    roots: list[str],
     *,
-    kinds: set[str] | None = None,
-    on_problem: Callable[[str, str], None] | None = None,
+    kinds: frozenset[str] | set[str] | None = None,
+    exclude: list[str] | None = None,
+    on_problem: Problem | None = None,
 ) -> Iterator[Candidate]:
-    """Yield media files under ``roots`` (files or folders), each once."""
+    """Yield media files under canonical ``roots`` (files or folders), each once.
+
+    ``exclude`` lists canonical folders never entered (mmdesk's data and cache folders).
+    """
     visited: set[tuple[int, int]] = set()
+    skip = [e for e in exclude or [] if e]
+    report = on_problem or (lambda path, why: None)
     for root in roots:
-        root = Path(root).expanduser().absolute()
-        if root.is_file():
-            candidate = _candidate(str(root), kinds)
+        if os.path.isfile(root):
+            candidate = _candidate(root, kinds, report)
             if candidate:
                 yield candidate
             continue
-        yield from _walk(str(root), kinds, visited, on_problem)
+        yield from _walk(root, kinds, visited, skip, report)
 
 
 def _walk(
     folder: str,
-    kinds: set[str] | None,
+    kinds: frozenset[str] | set[str] | None,
     visited: set[tuple[int, int]],
-    on_problem: Callable[[str, str], None] | None,
+    skip: list[str],
+    report: Problem,
 ) -> Iterator[Candidate]:
     stack = [folder]
     while stack:
         current = stack.pop()
-        try:
-            stat = os.stat(current)
-            key = (stat.st_dev, stat.st_ino)
-            if key in visited:
-                continue  # a symlink loop or a folder reached twice
-            visited.add(key)
-            with os.scandir(current) as entries:
-                children = sorted(entries, key=lambda e: e.name)
-        except OSError as exc:
-            log.warning("cannot read folder %s: %s", current, exc.strerror)
-            if on_problem:
-                on_problem(current, f"cannot read folder: {exc.strerror}")
+        if any(is_under(current, s) for s in skip):
+            log.info("not indexing mmdesk's own folder %s", current)
             continue
+        children = _list(current, visited, report)
         subdirs = []
         for entry in children:
             if entry.name.startswith(".") or entry.name.lower() in SYSTEM_DIRS:
@@ -82,20 +82,41 @@ def _walk(
                 if entry.is_dir(follow_symlinks=True):
                     subdirs.append(entry.path)
                 elif entry.is_file(follow_symlinks=True):
-                    candidate = _candidate(entry.path, kinds)
+                    candidate = _candidate(entry.path, kinds, report)
                     if candidate:
                         yield candidate
-            except OSError:
-                continue
+            except OSError as exc:
+                report(entry.path, f"cannot read: {exc.strerror or exc}")
         stack.extend(reversed(subdirs))
 
 
-def _candidate(path: str, kinds: set[str] | None) -> Candidate | None:
-    kind = kind_of(path)
+def _list(current: str, visited: set[tuple[int, int]], report: Problem) -> list[os.DirEntry[str]]:
+    """A folder's entries sorted by name; [] (reported) when it cannot be listed."""
+    try:
+        info = os.stat(current)
+        key = (info.st_dev, info.st_ino)
+        if key in visited:
+            return []  # a symlink loop or a folder reached twice
+        visited.add(key)
+        with os.scandir(current) as entries:
+            return sorted(entries, key=lambda e: e.name)
+    except OSError as exc:
+        log.info("cannot read folder %s: %s", current, exc.strerror)
+        report(current, f"cannot read folder: {exc.strerror or exc}")
+        return []
+
+
+def _candidate(
+    path: str, kinds: frozenset[str] | set[str] | None, report: Problem
+) -> Candidate | None:
+    kind = file_kind(path)
     if kind is None or (kinds is not None and kind not in kinds):
         return None
     try:
-        stat = os.stat(path)
-    except OSError:
+        info = os.stat(path)
+    except OSError as exc:  # listed but not reachable: a folder without execute permission
+        report(path, f"cannot read: {exc.strerror or exc}")
         return None
-    return Candidate(path, stat.st_size, stat.st_mtime_ns, kind)
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    return Candidate(path, info.st_size, info.st_mtime_ns, kind)

@@ -1,35 +1,33 @@
-"""Reading media files: kinds by extension, image decoding with EXIF, bomb guards."""
+"""Image decoding: upright RGB with EXIF facts, under bounds on pixels and memory.
+
+A small file can hold a huge picture (a 164 KB palette PNG of 13000x13000 with transparency
+took 2.9 GB to convert). So the pixel count is checked before decoding, big pictures are
+shrunk in their own compact mode before any conversion, and at most one huge decode runs at a
+time whatever the number of decode threads.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import io
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from mmdesk.core.media.hashing import read_regular
 from mmdesk.errors import MediaError
 
-IMAGE_EXTS = {
-    ".jpg",
-    ".jpeg",
-    ".jpe",
-    ".png",
-    ".webp",
-    ".gif",
-    ".bmp",
-    ".tif",
-    ".tiff",
-    ".heic",
-    ".heif",
-    ".avif",
-}
-VIDEO_EXTS = {".mp4", ".m4v", ".mov", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".wmv", ".3gp"}
-AUDIO_EXTS = {".mp3", ".m4a", ".aac", ".wav", ".flac", ".ogg", ".oga", ".opus", ".wma"}
 MAX_PIXELS = 180_000_000  # about 2x Pillow's warning threshold; bigger is refused
+WORKING_PIXELS = 16_000_000  # pictures are shrunk to at most this before conversion
+HUGE_PIXELS = 40_000_000  # decodes above this run one at a time
 _EXIF_IFD = 0x8769
+_HUGE = threading.BoundedSemaphore(1)
+
+# mmdesk applies its own limit (MAX_PIXELS) right after reading the header and before
+# decoding; Pillow's own check would only print a raw DecompressionBombWarning first.
+Image.MAX_IMAGE_PIXELS = None
 
 try:  # optional HEIC/AVIF support, when the Pillow plugins are installed
     import pillow_heif  # type: ignore[import-not-found]
@@ -37,23 +35,6 @@ try:  # optional HEIC/AVIF support, when the Pillow plugins are installed
     pillow_heif.register_heif_opener()
 except ImportError:
     pass
-
-
-def kind_of(path: Path | str) -> str | None:
-    """'image', 'video', 'audio' or None, from the file name."""
-    ext = Path(path).suffix.lower()
-    if ext in IMAGE_EXTS:
-        return "image"
-    if ext in VIDEO_EXTS:
-        return "video"
-    if ext in AUDIO_EXTS:
-        return "audio"
-    return None
-
-
-def content_hash(data: bytes) -> str:
-    """A 128-bit blake2b digest: recognises a moved file by its content."""
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 @dataclass
@@ -67,10 +48,8 @@ class DecodedImage:
 def decode_image(
     data: bytes, *, min_side: int = 512, max_pixels: int = MAX_PIXELS, name: str = "image"
 ) -> DecodedImage:
-    """Decode bytes into an upright RGB image at least ``min_side`` on its shorter side.
-
-    Large JPEGs are decoded at a reduced scale (much faster); transparent areas become white.
-    """
+    """Decode bytes into an upright RGB image at least ``min_side`` on its shorter side
+    (when the original is that big). Transparent areas become white."""
     try:
         image: Image.Image = Image.open(io.BytesIO(data))
         width, height = image.size
@@ -81,10 +60,11 @@ def decode_image(
             )
         meta = _exif_meta(image)
         meta.update(width=width, height=height, format=image.format)
-        if image.format == "JPEG" and min(width, height) > 2 * min_side:
-            scale = min_side / min(width, height)
-            image.draft("RGB", (int(width * scale) + 1, int(height * scale) + 1))
-        image.load()
+        if width * height > HUGE_PIXELS:
+            with _HUGE:
+                image = _load_small(image, min_side)
+        else:
+            image = _load_small(image, min_side)
         image = ImageOps.exif_transpose(image) or image
         meta["width"], meta["height"] = _upright_size(width, height, meta.get("orientation"))
         return DecodedImage(to_rgb(image), meta)
@@ -98,9 +78,26 @@ def decode_image(
         raise MediaError(f"{name}: corrupt or truncated image ({exc})") from exc
 
 
+def _load_small(image: Image.Image, min_side: int) -> Image.Image:
+    """Decode, shrinking as early and as cheaply as the format allows."""
+    width, height = image.size
+    if image.format == "JPEG" and min(width, height) > 2 * min_side:
+        scale = min_side / min(width, height)
+        image.draft("RGB", (int(width * scale) + 1, int(height * scale) + 1))
+    image.load()
+    if image.width * image.height <= WORKING_PIXELS:
+        return image
+    factor = (image.width * image.height / WORKING_PIXELS) ** 0.5
+    size = (max(1, int(image.width / factor)), max(1, int(image.height / factor)))
+    if image.mode in ("P", "1", "I;16", "I;16B"):
+        # palette/bit images cannot be filtered; nearest keeps them 1 byte a pixel
+        return image.resize(size, Image.Resampling.NEAREST)
+    return image.reduce(max(1, int(factor))) if factor >= 2 else image.resize(size)
+
+
 def to_rgb(image: Image.Image) -> Image.Image:
     """RGB on white: transparent areas of cut-outs and PNGs must not turn black."""
-    if image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info):
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
         rgba = image.convert("RGBA")
         background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         return Image.alpha_composite(background, rgba).convert("RGB")
@@ -136,10 +133,13 @@ def _exif_meta(image: Image.Image) -> dict[str, Any]:
     return meta
 
 
-def read_image_file(path: Path, **kwargs: Any) -> DecodedImage:
-    """Decode an image file from disk (used for 'more like this' on files outside the library)."""
+def read_image_file(path: Path | str, **kwargs: Any) -> DecodedImage:
+    """Decode an image file from disk ("more like this" on files outside the library).
+
+    Only regular files are opened (a FIFO or /dev/zero named .jpg would hang or fill memory).
+    """
     try:
-        data = path.read_bytes()
+        data = read_regular(Path(path))
     except OSError as exc:
-        raise MediaError(f"{path}: cannot read ({exc.strerror})") from exc
+        raise MediaError(f"{path}: cannot read ({exc.strerror or exc})") from exc
     return decode_image(data, name=str(path), **kwargs)

@@ -1,0 +1,188 @@
+"""Decode ahead in threads, encode in batches, write each batch as one transaction.
+
+Look-ahead is bounded by segments, not files: each file counts what its decoder estimates
+(a photo 1; a video its frames), so a few long videos cannot fill memory. A batch holds up to
+``batch_size`` segments and is written, errors included, in one transaction, so a killed run
+loses at most the batch in flight and never counts a half-indexed file as done.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from mmdesk.core.indexing.plan import Plan, Work
+from mmdesk.core.indexing.prepare import IndexEncoder, Prepared, decode, hash_only
+from mmdesk.core.indexing.report import IndexReport
+from mmdesk.core.jobs import Changes
+from mmdesk.core.media import decoder_for
+from mmdesk.core.tasks import TaskState, lower_thread_priority
+from mmdesk.errors import CancelledError, MediaError
+from mmdesk.store import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Pipeline:
+    """One run's moving parts."""
+
+    store: Store
+    plan: Plan
+    encoders: list[IndexEncoder]
+    state: TaskState
+    report: IndexReport
+    batch_size: int = 32
+    workers: int = 2
+    moves_possible: bool = True
+    explicit_files: set[str] = field(default_factory=set)
+    done: int = 0
+    peak_in_flight: int = 0  # most segments decoded or being decoded at once (for tests)
+
+    def run(self) -> None:
+        ahead = max(self.batch_size * 2, self.workers * 4)
+        pending: deque[tuple[Future[Prepared], int]] = deque()
+        in_flight = 0
+        batch: list[Prepared] = []
+        queue: Iterator[Work] = iter(self.plan.todo)
+        with ThreadPoolExecutor(
+            max_workers=max(1, self.workers),
+            thread_name_prefix="decode",
+            initializer=_decode_thread_priority,
+        ) as pool:
+            try:
+                while True:
+                    while in_flight < ahead and (work := next(queue, None)) is not None:
+                        cost = _estimate(work)
+                        pending.append((self._submit(pool, work), cost))
+                        in_flight += cost
+                        self.peak_in_flight = max(self.peak_in_flight, in_flight)
+                    if not pending:
+                        break
+                    future, cost = pending.popleft()
+                    in_flight -= cost
+                    prepared = future.result()
+                    if prepared.hashed_only and not prepared.error:
+                        if not self._moved(prepared):
+                            pending.append(
+                                (pool.submit(decode, prepared.work, self._for(prepared.work)), cost)
+                            )
+                            in_flight += cost
+                            continue
+                    else:
+                        batch.append(prepared)
+                    self.done += 1
+                    if sum(max(1, len(p.segments)) for p in batch) >= self.batch_size:
+                        self._flush(batch)
+                        batch = []
+                    self.state.checkpoint()
+            except CancelledError:
+                for future, _ in pending:
+                    future.cancel()
+                self._flush(batch)  # what was decoded is kept
+                raise
+            self._flush(batch)
+        self.state.report(self.done, len(self.plan.todo), self.report.errors, message="done")
+
+    def _submit(self, pool: ThreadPoolExecutor, work: Work) -> Future[Prepared]:
+        new = work.candidate.path not in self.plan.known
+        if new and self.moves_possible:
+            return pool.submit(hash_only, work)
+        return pool.submit(decode, work, self._for(work))
+
+    def _for(self, work: Work) -> list[IndexEncoder]:
+        return [e for e in self.encoders if e.spec.id in work.encoders]
+
+    def _moved(self, prepared: Prepared) -> bool:
+        """A new path whose content the store knows under a vanished path: move the row (its
+        items, vectors and labels stay), decode nothing."""
+        c = prepared.candidate
+        old = self.store.moved_candidate(prepared.hash or "")
+        wanted = [e.spec.id for e in self.encoders]
+        if old is None or not self.store.has_embeddings(old.id, wanted):
+            return False
+        with self.store.transaction():
+            self.store.move_file(old.id, c.path, size=c.size, mtime_ns=c.mtime_ns)
+        log.info("moved: %s -> %s", old.path, c.path)
+        self.report.moved += 1
+        self.state.publish(Changes(files=True, items=True))
+        return True
+
+    def _flush(self, batch: list[Prepared]) -> None:
+        """Encode a batch and write it, errors included, in one transaction."""
+        if not batch:
+            return
+        vectors = {e.spec.id: _encode(e, batch) for e in self.encoders}
+        written: dict[str, tuple[list[int], list[np.ndarray]]] = {}
+        with self.store.transaction():
+            for index, prepared in enumerate(batch):
+                self._write(prepared, index, vectors, written)
+            for encoder_id, (ids, rows) in written.items():
+                self.store.put_embeddings(ids, encoder_id, np.stack(rows))
+        self.report.count(batch)
+        self.state.report(self.done, len(self.plan.todo), self.report.errors)
+        self.state.publish(Changes(files=True, items=bool(written)))
+
+    def _write(
+        self,
+        prepared: Prepared,
+        index: int,
+        vectors: dict[str, dict[tuple[int, int], np.ndarray]],
+        written: dict[str, tuple[list[int], list[np.ndarray]]],
+    ) -> None:
+        c = prepared.candidate
+        if self.store.folder_for(c.path) is None and c.path not in self.explicit_files:
+            log.info("not writing %s: its library folder was removed", c.path)
+            prepared.error, prepared.error_kind = "folder removed", "skipped"
+            return
+        file_id = self.store.upsert_file(
+            c.path,
+            size=c.size,
+            mtime_ns=c.mtime_ns,
+            kind=c.kind,
+            status="error" if prepared.error else "indexed",
+            content_hash=prepared.hash,
+            error=prepared.error,
+            error_kind=prepared.error_kind,
+            meta=prepared.meta,
+        )
+        for seg_index, segment in enumerate(prepared.segments):
+            item_id = self.store.ensure_item(file_id, segment.kind, segment.start, segment.end)
+            for encoder_id, by_key in vectors.items():
+                vector = by_key.get((index, seg_index))
+                if vector is not None:
+                    ids, rows = written.setdefault(encoder_id, ([], []))
+                    ids.append(item_id)
+                    rows.append(vector)
+
+
+def _estimate(work: Work) -> int:
+    try:
+        decoder = decoder_for(work.candidate.kind)
+    except MediaError:
+        return 1
+    return max(1, decoder.estimate_segments(work.candidate.path, work.candidate.size))
+
+
+def _encode(encoder: IndexEncoder, batch: list[Prepared]) -> dict[tuple[int, int], np.ndarray]:
+    keys, tensors = [], []
+    for index, prepared in enumerate(batch):
+        for seg_index, segment in enumerate(prepared.segments):
+            if encoder.spec.id in segment.tensors:
+                keys.append((index, seg_index))
+                tensors.append(segment.tensors[encoder.spec.id])
+    if not tensors:
+        return {}
+    matrix = encoder.encode(np.stack(tensors))
+    return dict(zip(keys, matrix, strict=True))
+
+
+def _decode_thread_priority() -> None:
+    """Decode threads yield to the encoder: an ONNX Runtime run whose worker threads are
+    descheduled by decoding loses far more than the decoding gains (measured: bench/)."""
+    lower_thread_priority(10, idle=True)

@@ -1,0 +1,118 @@
+"""The work done in decode threads: hash a file, then decode and preprocess it.
+
+Failures come back as a reason, never as an exception, so one bad file never takes its batch
+down; the reason says whether the environment (permission, I/O, vanished: retried on the next
+run) or the file itself (corrupt, unsupported: retried when it changes) is to blame.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+from PIL import Image
+
+from mmdesk.core.indexing.plan import Work
+from mmdesk.core.indexing.scan import Candidate
+from mmdesk.core.media import decoder_for, hash_file
+from mmdesk.errors import MmdeskError
+from mmdesk.kinds import MODALITY_OF_ITEM
+
+
+class EncoderSpecLike(Protocol):
+    id: str
+    space: str
+    modality: str
+    dim: int
+    plugin_id: str
+    plugin_version: str
+
+
+class IndexEncoder(Protocol):
+    """What indexing needs of an image encoder (built-in or plugin code)."""
+
+    @property
+    def spec(self) -> Any: ...
+
+    def preprocess(self, image: Image.Image) -> np.ndarray: ...
+
+    def encode(self, batch: np.ndarray) -> np.ndarray: ...
+
+
+@dataclass
+class ReadySegment:
+    """A decoded segment with the input tensor of each encoder that needs it."""
+
+    kind: str
+    start: float | None = None
+    end: float | None = None
+    tensors: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+@dataclass
+class Prepared:
+    """What a decode thread made of one file."""
+
+    work: Work
+    hash: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    segments: list[ReadySegment] = field(default_factory=list)
+    error: str | None = None
+    error_kind: str | None = None  # environment | content
+    hashed_only: bool = False
+
+    @property
+    def candidate(self) -> Candidate:
+        return self.work.candidate
+
+
+def hash_only(work: Work) -> Prepared:
+    """Stage one for a path the store does not know: its hash may reveal a moved file, which
+    then needs no decoding at all."""
+    out = Prepared(work, hashed_only=True)
+    _guard(out, lambda: _hash(out))
+    return out
+
+
+def decode(work: Work, encoders: list[IndexEncoder]) -> Prepared:
+    """Hash (streamed, first), decode and preprocess one file for ``encoders``."""
+    out = Prepared(work)
+
+    def run() -> None:
+        _hash(out)
+        stream = decoder_for(work.candidate.kind).open(work.candidate.path)
+        out.meta = stream.meta
+        for segment in stream.segments:
+            ready = ReadySegment(segment.kind, segment.start, segment.end)
+            for encoder in encoders:
+                if encoder.spec.modality == MODALITY_OF_ITEM.get(segment.kind):  # type: ignore[call-overload]
+                    if segment.image is not None:
+                        ready.tensors[encoder.spec.id] = encoder.preprocess(segment.image)
+            out.segments.append(ready)
+
+    _guard(out, run)
+    return out
+
+
+def _hash(out: Prepared) -> None:
+    digest, info = hash_file(out.work.candidate.path)
+    out.hash = digest
+    c = out.work.candidate
+    out.work = Work(Candidate(c.path, info.st_size, info.st_mtime_ns, c.kind), out.work.encoders)
+
+
+def _guard(out: Prepared, step: Any) -> None:
+    try:
+        step()
+    except MmdeskError as exc:
+        out.error, out.error_kind = str(exc), "content"
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        out.error = f"cannot read file: {reason}"
+        out.error_kind = "environment"
+        if not os.path.lexists(out.work.candidate.path):
+            out.error = "the file vanished while being indexed"
+    except Exception as exc:  # a hostile file must not stop the run
+        out.error, out.error_kind = f"unexpected decoding error: {exc!r}", "content"

@@ -1,0 +1,47 @@
+"""What narrows a search or a browse, validated once for every front end."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from mmdesk.core.paths import canonical
+from mmdesk.errors import MmdeskError
+from mmdesk.kinds import check_file_kinds
+from mmdesk.store.filters import ItemFilter
+
+SORTS = ("relevance", "date")
+
+
+@dataclass
+class Filters:
+    """Empty fields mean no restriction."""
+
+    kinds: list[str] = field(default_factory=list)  # file kinds: image | video | audio
+    under: list[str] = field(default_factory=list)  # folder paths, as typed
+    tags: list[str] = field(default_factory=list)  # items must carry all of them
+    min_score: float | None = None
+    limit: int = 50
+    sort: str = "relevance"  # relevance | date
+
+    def __post_init__(self) -> None:
+        if isinstance(self.limit, bool) or not isinstance(self.limit, int) or self.limit < 0:
+            raise MmdeskError(f"the limit must be a whole number, 0 or more (not {self.limit})")
+        if self.min_score is not None and not math.isfinite(self.min_score):
+            raise MmdeskError(f"the minimum score must be a number (not {self.min_score})")
+        if self.sort not in SORTS:
+            raise MmdeskError(f"sort by one of {', '.join(SORTS)} (not {self.sort!r})")
+        try:
+            check_file_kinds(self.kinds)
+        except ValueError as exc:
+            raise MmdeskError(str(exc)) from exc
+
+    def item_filter(self) -> ItemFilter:
+        """The store's form: canonical folders, file kinds, tag names."""
+        return ItemFilter(
+            kinds=list(self.kinds), under=[canonical(u) for u in self.under], tags=list(self.tags)
+        )
+
+    @property
+    def narrows(self) -> bool:
+        return bool(self.kinds or self.under or self.tags)
