@@ -1,4 +1,8 @@
-"""Starting the desktop app: QApplication, style, error hook, the window, the first folder."""
+"""Starting the desktop app: QApplication, style, error hook, the window, the first folder.
+
+Settings are resolved once here (flags > environment > saved, :meth:`Settings.resolve`) and
+passed down; the app never writes ``os.environ``.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,9 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
-from mmdesk.config import RESOURCES, Settings
+from mmdesk.config import RESOURCES, SAVED, Settings
+from mmdesk.core.paths import canonical
+from mmdesk.errors import ConfigError
 from mmdesk.gui.window import MainWindow, setting_int
 
 log = logging.getLogger(__name__)
@@ -50,20 +56,41 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def apply_saved_runtime(settings: Settings, qsettings: QSettings) -> None:
-    """Device and threads chosen in the settings dialog, unless the environment says otherwise."""
-    if "MMDESK_DEVICE" not in os.environ:
-        settings.device = str(qsettings.value("runtime/device", settings.device))
-    if "MMDESK_THREADS" not in os.environ:
-        settings.threads = setting_int(qsettings.value("runtime/threads", settings.threads))
-    if settings.threads == 0:  # automatic: leave one core to the window, so it never stalls
-        settings.threads = max(1, (os.cpu_count() or 2) - 1)
+def gui_settings(data_dir: Path) -> QSettings:
+    """The window's own state (geometry, last query), beside the database."""
+    return QSettings(str(data_dir / "gui.ini"), QSettings.Format.IniFormat)
+
+
+def migrate_runtime(data_dir: Path, qsettings: QSettings) -> bool:
+    """Device and threads used to live in gui.ini; take them once into ``settings.json``
+    (shared with the CLI) when there is none yet. Returns whether anything was taken."""
+    found = {k: qsettings.value(f"runtime/{k}") for k in ("device", "threads")}
+    found = {k: v for k, v in found.items() if v is not None}
+    if not found:
+        return False
+    qsettings.remove("runtime")
+    qsettings.sync()
+    if (data_dir / SAVED).exists():
+        return False
+    try:
+        threads = setting_int(found.get("threads", 0))
+        Settings(data_dir=data_dir, device=str(found.get("device", "auto")), threads=threads).save()
+    except (ConfigError, TypeError, ValueError) as exc:
+        log.warning("not keeping the old runtime settings of gui.ini: %s", exc)
+        return False
+    return True
+
+
+def resolve_settings(flags: dict[str, object] | None = None) -> Settings:
+    """Settings for the app, after taking over what an older version kept in gui.ini."""
+    settings = Settings.resolve(flags)
+    if migrate_runtime(settings.data_dir, gui_settings(settings.data_dir)):
+        settings = Settings.resolve(flags)  # the taken values now count as saved
+    return settings
 
 
 def open_window(settings: Settings, initial_folder: Path | None = None) -> MainWindow:
-    qsettings = QSettings(str(settings.data_dir / "gui.ini"), QSettings.Format.IniFormat)
-    apply_saved_runtime(settings, qsettings)
-    window = MainWindow(settings, qsettings)
+    window = MainWindow(settings, gui_settings(settings.data_dir))
     if initial_folder is not None:
         start_folder(window, initial_folder)
     return window
@@ -71,17 +98,22 @@ def open_window(settings: Settings, initial_folder: Path | None = None) -> MainW
 
 def start_folder(window: MainWindow, folder: Path) -> None:
     """Add ``folder`` and index it unless the library already holds it fully indexed."""
-    resolved = str(Path(folder).expanduser().resolve())
-    known = {f["path"]: f for f in window.library.store.folders()}
-    if known.get(resolved, {}).get("state") == "indexed":
+    path = canonical(folder)
+    known = {f["path"]: f for f in window.library.folders()}
+    if known.get(path, {}).get("state") == "indexed":
         return
-    window.add_folder(Path(resolved))
+    window.add_folder(Path(path))
 
 
-def run_app(initial_folder: Path | None = None, screenshot: Path | None = None) -> int:
-    """Open the window (on ``initial_folder`` if given) and run until it closes."""
+def run_app(
+    initial_folder: Path | None = None,
+    screenshot: Path | None = None,
+    settings: Settings | None = None,
+) -> int:
+    """Open the window (on ``initial_folder`` if given) and run until it closes. ``settings``
+    are the front door's resolved ones; without them the app resolves its own."""
     app = make_app()
-    settings = Settings()
+    settings = settings or resolve_settings()
     window = open_window(settings, initial_folder)
     install_excepthook(window)
     app.aboutToQuit.connect(window.close)  # threads stop before the interpreter exits

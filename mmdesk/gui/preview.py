@@ -1,7 +1,8 @@
 """The preview pane: a large image, the file's facts, its tags and its texts.
 
 Tag edits apply to every selected item; the pane only emits what the person asked for and the
-window sends it to the writer, so the pane never touches the database.
+window sends it to the writer, so the pane never touches the database. It is stale when the
+tags or texts of an item it shows change (:meth:`PreviewPane.wants_refresh`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mmdesk.core.jobs import Changes
 from mmdesk.core.search import Result
 from mmdesk.gui.compat import emit
 from mmdesk.gui.thumbs import Thumbnails
@@ -56,6 +58,7 @@ class PreviewPane(QWidget):
         super().__init__(parent)
         self.images = images
         self.result: Result | None = None
+        self.item_ids: set[int] = set()  # every item shown (the selection)
         self._pixmap: QPixmap | None = None
         self.image = QLabel(self, alignment=Qt.AlignmentFlag.AlignCenter)
         self.image.setMinimumSize(200, 160)
@@ -118,6 +121,10 @@ class PreviewPane(QWidget):
         self.buttons["Show in folder"].clicked.connect(self.reveal_requested)
         self.buttons["More like this"].clicked.connect(self.similar_requested)
 
+    def wants_refresh(self, changes: Changes) -> bool:
+        """Whether ``changes`` touched the tags or texts of what the pane shows."""
+        return bool(self.item_ids & changes.labels) or (changes.texts and bool(self.item_ids))
+
     def set_known_tags(self, names: list[str]) -> None:
         self.completions.setStringList(names)
 
@@ -126,6 +133,7 @@ class PreviewPane(QWidget):
     ) -> None:
         """Show the first of ``selected``; tags are counted over all of them."""
         self.result = selected[0] if selected else None
+        self.item_ids = {r.item_id for r in selected}
         enabled = self.result is not None
         for widget in (self.tag_edit, self.remove_tag, self.tags, *self.buttons.values()):
             widget.setEnabled(enabled)

@@ -22,7 +22,7 @@ def schedule_screenshot(window: MainWindow, out: Path, query: str | None = None)
     query = query or os.environ.get("MMDESK_SCREENSHOT_QUERY", "a cat")
 
     def when_idle() -> None:
-        if window.runner.indexing:
+        if window.runner.busy:
             QTimer.singleShot(300, when_idle)
             return
         window.results_shown.connect(lambda _: QTimer.singleShot(1500, select_and_grab))

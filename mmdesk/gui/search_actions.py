@@ -1,15 +1,13 @@
 """The window's search behaviour: text, 'more like this' and browsing, with the cutoff applied.
 
 A mixin of :class:`mmdesk.gui.window.MainWindow`: it only uses the window's widgets and runner.
-Queries run on the reader thread; a newer query replaces a queued one, and an answer to an
-older query than the latest is ignored, so fast typing never shows stale results.
+Queries run on the reader thread under one key: a newer query replaces a queued one and the
+runner ignores an older one's answer, so fast typing never shows stale results.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
-import time
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +16,8 @@ from PySide6.QtGui import QDesktopServices
 
 from mmdesk.core.library import Library
 from mmdesk.core.search import Filters, Result
-from mmdesk.gui import queries
 from mmdesk.gui.compat import emit
 from mmdesk.gui.window_parts import WindowParts
-
-RERUN_EVERY_S = 1.5  # while indexing, refresh the results at most this often
 
 
 def apply_cutoff(results: list[Result], percent: int) -> tuple[list[Result], int]:
@@ -43,14 +38,12 @@ class SearchActions(WindowParts):
     """Search, similar, results → preview, open and reveal."""
 
     def _init_search(self) -> None:
-        self._seq = itertools.count(1)
-        self._latest = 0
         self._similar: str | int | None = None
-        self._last_rerun = 0.0
         self.searchbar.search_requested.connect(self._typed)
         self.searchbar.similar_requested.connect(self.search_similar)
         self.sidebar.filters_changed.connect(self.run_search)
         self.view.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.model.modelReset.connect(self._selection_changed)  # new results, maybe none kept
         self.view.open_requested.connect(self.open_selected)
         self.view.doubleClicked.connect(lambda _: self.open_selected())
         self.view.preview_toggled.connect(self.toggle_preview)
@@ -76,20 +69,16 @@ class SearchActions(WindowParts):
     def run_search(self) -> None:
         """Run what the search bar and sidebar say now, on the reader thread."""
         query, similar, filters = self.searchbar.query(), self._similar, self.filters()
-        seq = self._latest = next(self._seq)
 
         def job(library: Library) -> list[Result]:
             if similar is not None:
                 return library.similar(similar, filters)
             if query:
                 return library.search(query, filters)
-            return queries.browse(library.store, filters)
+            return library.browse(filters)
 
         self.runner.read(
-            job,
-            lambda results: self._show(seq, results, query, similar),
-            lambda exc: self._failed(seq, exc),
-            key="search",
+            job, lambda results: self._show(results, query, similar), self._failed, key="search"
         )
 
     def search_similar(self, target: str | int) -> None:
@@ -105,15 +94,7 @@ class SearchActions(WindowParts):
         if current is not None:
             self.search_similar(current.item_id)
 
-    def rerun_soon(self) -> None:
-        """Called as indexing progresses: new photos appear without a flood of queries."""
-        if time.monotonic() - self._last_rerun >= RERUN_EVERY_S:
-            self._last_rerun = time.monotonic()
-            self.run_search()
-
-    def _show(self, seq: int, results: list[Result], query: str, similar: str | int | None) -> None:
-        if seq != self._latest:
-            return
+    def _show(self, results: list[Result], query: str, similar: str | int | None) -> None:
         kept, hidden = apply_cutoff(results, self.searchbar.options().cutoff)
         keep_ids = {r.item_id for r in self.view.selected_results()}
         current = self.view.current_result()
@@ -135,15 +116,14 @@ class SearchActions(WindowParts):
 
     def _describe_target(self, target: str | int) -> str:
         if isinstance(target, int):
-            info = self.library.store.items_info([target]).get(target)
+            info = self.library.items_info([target]).get(target)
             return Path(info["path"]).name if info else f"item {target}"
         return Path(target).name
 
-    def _failed(self, seq: int, exc: BaseException) -> None:
-        if seq == self._latest:
-            self.model.set_results([])
-            emit(self.results_shown, 0)
-            self.show_error(exc)
+    def _failed(self, exc: BaseException) -> None:
+        self.model.set_results([])
+        emit(self.results_shown, 0)
+        self.show_error(exc)
 
     def _reselect(self, ids: set[int], current: int | None) -> None:
         selection = QItemSelection()
@@ -162,17 +142,6 @@ class SearchActions(WindowParts):
     # selection, preview, open ------------------------------------------------------------------
     def _selection_changed(self, *_: Any) -> None:
         self.update_preview()
-
-    def update_preview(self) -> None:
-        selected = self.view.selected_results()
-        current = self.view.current_result()
-        if current is not None and current in selected:
-            selected.remove(current)
-            selected.insert(0, current)
-        ids = [r.item_id for r in selected]
-        store = self.library.store
-        texts = store.texts_for(ids[0]) if ids else []
-        self.preview.show_results(selected, queries.tag_counts_for(store, ids), texts)
 
     def toggle_preview(self) -> None:
         self.preview.setVisible(not self.preview.isVisible())

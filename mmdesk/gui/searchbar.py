@@ -12,8 +12,8 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QSpinBox, QWidget
 
-from mmdesk.core.media import kind_of
 from mmdesk.gui.compat import emit
+from mmdesk.kinds import file_kind
 
 DEBOUNCE_MS = 250
 # Scores relative to the best hit: in the default (ConSE/MiniLM) space every photo scores
@@ -35,7 +35,7 @@ def dropped_image(event: QDragEnterEvent | QDropEvent) -> Path | None:
     mime = event.mimeData()
     for url in mime.urls() if mime.hasUrls() else []:
         path = Path(url.toLocalFile())
-        if url.isLocalFile() and path.is_file() and kind_of(path) == "image":
+        if url.isLocalFile() and path.is_file() and file_kind(path) == "image":
             return path
     return None
 

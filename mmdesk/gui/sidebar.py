@@ -1,7 +1,8 @@
 """The sidebar: library folders (counts and index state), tags and kinds. Selecting filters.
 
 Selecting entries narrows the search: folders and kinds are "any of", tags "all of", as in
-:class:`mmdesk.core.search.Filters`.
+:class:`mmdesk.core.search.Filters`. The sidebar is stale when folders, tags or what is indexed
+change (:meth:`Sidebar.wants_refresh`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mmdesk.core.jobs import Changes
+from mmdesk.core.paths import display
 from mmdesk.gui.compat import emit
+from mmdesk.kinds import ITEM_KINDS
 
 ValueRole = Qt.ItemDataRole.UserRole + 1
 STATES = {
@@ -29,12 +33,8 @@ STATES = {
     "cancelled": "incomplete",
     "missing": "missing",
 }
-KIND_NAMES = {
-    "image": "Photos",
-    "video_frame": "Video frames",
-    "video_segment": "Videos",
-    "audio_segment": "Audio",
-}
+_NAMES = {"image": "Photos", "video_frame": "Video frames", "audio_segment": "Audio"}
+KIND_NAMES: dict[str, str] = {kind: _NAMES.get(kind, kind) for kind in ITEM_KINDS}
 
 
 def _children(item: QTreeWidgetItem) -> list[QTreeWidgetItem]:
@@ -68,6 +68,13 @@ class Sidebar(QTreeWidget):
         self.itemClicked.connect(self._clicked)
         self.customContextMenuRequested.connect(self._menu)
 
+    @staticmethod
+    def wants_refresh(changes: Changes) -> bool:
+        """Folder states and counts, tag counts and kind counts may differ after these."""
+        return bool(
+            changes.folders or changes.tags or changes.files or changes.items or changes.removed
+        )
+
     def _section(self, title: str, icon: Any) -> QTreeWidgetItem:
         item = QTreeWidgetItem(self, [title])
         item.setFlags(Qt.ItemFlag.ItemIsEnabled)
@@ -88,8 +95,9 @@ class Sidebar(QTreeWidget):
             section.takeChildren()
         for folder in folders:
             state = STATES.get(folder["state"], folder["state"])
-            label = f"{Path(folder['path']).name or folder['path']}  ({folder['items']}, {state})"
-            tip = f"{folder['path']}\n{folder['items']} items, {folder['errors']} unreadable"
+            shown = display(folder["path"])
+            label = f"{Path(shown).name or shown}  ({folder['items']}, {state})"
+            tip = f"{shown}\n{folder['items']} items, {folder['errors']} unreadable"
             self._add(self.folders, label, folder["path"], tip)
         for name, count in tags:
             self._add(self.tags, f"{name}  ({count})", name, f"items tagged {name!r}")

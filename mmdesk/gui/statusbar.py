@@ -1,10 +1,12 @@
-"""The indexing progress shown in the status bar: done/total, rate, ETA, pause and cancel."""
+"""The status bar's parts: the job progress (done/total, rate, ETA, pause and cancel) and a
+summary of the library that refreshes when indexing or removal changes what it holds."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
 
+from mmdesk.core.jobs import Changes
 from mmdesk.core.tasks import Progress
 
 
@@ -79,3 +81,16 @@ class IndexProgress(QWidget):
         self.bar.setRange(0, max(progress.total, 1))
         self.bar.setValue(progress.done)
         self.label.setText("Indexing " + describe(progress, self._paused))
+
+
+class LibrarySummary(QLabel):
+    """'1,234 items in 3 folders', kept current from Changes."""
+
+    @staticmethod
+    def wants_refresh(changes: Changes) -> bool:
+        return bool(changes.files or changes.items or changes.removed or changes.folders)
+
+    def show_counts(self, items: int, folders: int) -> None:
+        self.setText(
+            f"{items:,} item{'s' * (items != 1)} in {folders} folder{'s' * (folders != 1)}"
+        )

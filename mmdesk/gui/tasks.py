@@ -1,88 +1,95 @@
 """The one task runner: every piece of background work the app does goes through here.
 
-Like Anki's taskman, the GUI hands plain functions to the runner and gets their results back
-on the GUI thread, by signal. Three lanes:
+Like Anki's taskman, the GUI hands plain functions and core jobs to the runner and gets their
+results back on the GUI thread, by signal. Three lanes:
 
 * the **writer**: one thread owning its own :class:`Library` (and so its own SQLite
-  connection); every database write — indexing, tagging, folder removal, settings — runs here,
-  serialised. While indexing, the writer runs short queued writes at each checkpoint of the
-  indexer, so tagging does not wait for a long index to finish (and still never overlaps it).
+  connection); every database write — core jobs such as indexing, tagging, folder removal,
+  settings — runs here, serialised. While a job runs, the writer runs short queued writes at
+  each of the job's checkpoints, so tagging does not wait for a long index to finish (and still
+  never overlaps it).
 * the **reader**: one thread with a read-only use of its own :class:`Library`, for searches;
-  a newer query replaces a queued older one (``key``), so typing never piles up work.
+  a newer read with the same ``key`` replaces a queued older one, and an older one already
+  running is answered to nobody, so typing never piles up work or shows stale results.
 * the **pool**: a QThreadPool for compute that needs no database (thumbnails).
 
-Worker code never touches widgets; callbacks run on the GUI thread.
+What the writer changed reaches the GUI as one signal, :attr:`TaskRunner.changed`, carrying a
+:class:`~mmdesk.core.jobs.Changes`: every write that returns one, and every partial one a
+running job publishes. Views connect to it and decide themselves whether to refresh (Anki's
+``operation_did_execute``). Worker code never touches widgets; callbacks and every public signal
+of the runner run on the GUI thread.
 """
 
 from __future__ import annotations
 
 import itertools
 import logging
-import threading
-from collections.abc import Callable, Sequence
-from pathlib import Path
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 
 from mmdesk.config import Settings
+from mmdesk.core.jobs import Changes, Job
 from mmdesk.core.library import Library
-from mmdesk.core.tasks import Progress, TaskState, lower_thread_priority
+from mmdesk.core.tasks import Progress, TaskState
 from mmdesk.gui.compat import emit
-from mmdesk.gui.worker import Job, LibraryThread
+from mmdesk.gui.pool import PoolWork, Relay
+from mmdesk.gui.worker import LibraryThread, Work
 from mmdesk.plugins.registry import Registry
 
 log = logging.getLogger(__name__)
-_niced = threading.local()
 Done = Callable[[Any], None] | None
 Failed = Callable[[BaseException], None] | None
+OPEN_WAIT_S = 60.0  # how long the reader waits for the writer to open (or migrate) the database
 
 
-class _Relay(QObject):
-    """Carries pool results to the GUI thread (QRunnable is not a QObject)."""
+def session_threads(threads: int) -> int:
+    """Model threads for the app: 0 (automatic) leaves one core to the window, so it never
+    stalls; an explicit choice is kept."""
+    return threads or max(1, (os.cpu_count() or 2) - 1)
 
-    finished = Signal(int, object)
-    failed = Signal(int, object)
 
+@dataclass
+class _Waiting:
+    """What to call when submitted work answers."""
 
-class _PoolJob(QRunnable):
-    def __init__(self, job_id: int, fn: Callable[[], Any], relay: _Relay) -> None:
-        super().__init__()
-        self.job_id, self.fn, self.relay = job_id, fn, relay
-
-    def run(self) -> None:
-        if not getattr(_niced, "done", False):
-            lower_thread_priority()
-            _niced.done = True
-        try:
-            result = self.fn()
-        except BaseException as exc:  # delivered to the GUI, never lost in a thread
-            emit(self.relay.failed, self.job_id, exc)
-        else:
-            emit(self.relay.finished, self.job_id, result)
+    on_done: Done
+    on_error: Failed
+    key: str | None = None
+    writes: bool = False
 
 
 class _YieldingState(TaskState):
     """A TaskState whose checkpoints let queued short writes through, even while paused."""
 
-    def __init__(self, on_progress: Callable[[Progress], None]) -> None:
-        super().__init__(on_progress)
-        self.worker: LibraryThread | None = None
+    def __init__(
+        self,
+        worker: LibraryThread,
+        on_progress: Callable[[Progress], None],
+        on_changes: Callable[[Any], None],
+    ) -> None:
+        super().__init__(on_progress, on_changes)
+        self.worker = worker
 
     def checkpoint(self) -> None:
-        if self.worker is not None:
-            self.worker.run_nested()
-            while self.paused and not self.cancelled:
-                self.worker.wait_nested(0.1)
+        self.worker.run_nested()
+        while self.paused and not self.cancelled:
+            self.worker.wait_nested(0.1)
         super().checkpoint()
 
 
 class TaskRunner(QObject):
-    """Runs library functions in the background and calls back on the GUI thread."""
+    """Runs library work in the background and calls back on the GUI thread."""
 
-    progress = Signal(object)  # Progress of the indexing in flight
+    progress = Signal(object)  # Progress of the job in flight
+    changed = Signal(object)  # Changes a write made, or a running job has made so far
     error = Signal(object)  # an exception no caller handled
-    busy_changed = Signal(bool)  # indexing started / ended
+    busy_changed = Signal(bool)  # a job started / the last one ended
+    _progressed = Signal(object)  # emitted on the writer thread, relayed to the GUI thread
+    _published = Signal(object)
 
     def __init__(
         self, settings: Settings, registry: Registry | None = None, parent: QObject | None = None
@@ -91,19 +98,31 @@ class TaskRunner(QObject):
         self.settings = settings
         self.registry = registry or Registry(settings)
         self.registry.options.spinning = False  # keep a core free for the window
+        self.registry.options.intra_threads = session_threads(settings.threads)
         self._ids = itertools.count(1)
-        self._callbacks: dict[int, tuple[Done, Failed]] = {}
+        self._waiting: dict[int, _Waiting] = {}
+        self._latest: dict[str, int] = {}  # key -> the newest read submitted with it
         self._states: list[TaskState] = []
-        self.writer = self._thread("mmdesk-writer")
-        self.reader = self._thread("mmdesk-reader")
+        self._progressed.connect(self._relay_progress)
+        self._published.connect(self._relay_changes)
+        self.writer = self._thread("mmdesk-writer", self._open_writer)
+        self.reader = self._thread("mmdesk-reader", self._open_reader)
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(max(2, min(4, QThreadPool.globalInstance().maxThreadCount())))
-        self._relay = _Relay(self)
+        self._relay = Relay(self)
         self._relay.finished.connect(self._finish)
         self._relay.failed.connect(self._fail)
 
-    def _thread(self, name: str) -> LibraryThread:
-        thread = LibraryThread(name, lambda: Library(self.settings, self.registry), self)
+    def _open_writer(self) -> Library:
+        return Library(self.settings, self.registry)
+
+    def _open_reader(self) -> Library:
+        """After the writer: it creates or migrates the database, never two threads at once."""
+        self.writer.opened.wait(OPEN_WAIT_S)
+        return Library(self.settings, self.registry)
+
+    def _thread(self, name: str, open_library: Callable[[], Library]) -> LibraryThread:
+        thread = LibraryThread(name, open_library, self)
         thread.finished_job.connect(self._finish)
         thread.failed_job.connect(self._fail)
         thread.dropped_job.connect(self._drop)
@@ -119,8 +138,9 @@ class TaskRunner(QObject):
         *,
         nestable: bool = True,
     ) -> int:
-        """Run ``fn(library)`` on the writer thread, after the writes queued before it."""
-        return self._submit(self.writer, fn, on_done, on_error, None, nestable)
+        """Run ``fn(library)`` on the writer, after the writes queued before it. A
+        :class:`Changes` it returns is emitted as :attr:`changed` before ``on_done`` runs."""
+        return self._submit(self.writer, fn, _Waiting(on_done, on_error, writes=True), nestable)
 
     def read(
         self,
@@ -130,8 +150,12 @@ class TaskRunner(QObject):
         *,
         key: str | None = None,
     ) -> int:
-        """Run ``fn(library)`` on the reader thread; a queued job with the same key is dropped."""
-        return self._submit(self.reader, fn, on_done, on_error, key, False)
+        """Run ``fn(library)`` on the reader. Of the reads sharing a ``key``, only the newest
+        is answered: a queued older one is dropped, a running one's answer ignored."""
+        work_id = self._submit(self.reader, fn, _Waiting(on_done, on_error, key), False, key)
+        if key is not None:
+            self._latest[key] = work_id
+        return work_id
 
     def compute(
         self,
@@ -142,52 +166,56 @@ class TaskRunner(QObject):
         priority: int = 0,
     ) -> int:
         """Run ``fn()`` in the pool (no database); higher priority starts first."""
-        job_id = next(self._ids)
-        self._callbacks[job_id] = (on_done, on_error)
-        self.pool.start(_PoolJob(job_id, fn, self._relay), priority)
-        return job_id
+        work_id = next(self._ids)
+        self._waiting[work_id] = _Waiting(on_done, on_error)
+        self.pool.start(PoolWork(work_id, fn, self._relay), priority)
+        return work_id
 
-    def index(
-        self, roots: Sequence[Path], on_done: Done = None, on_error: Failed = None
+    def run_job(
+        self,
+        job: Job,
+        on_done: Callable[[Changes], None] | None = None,
+        on_error: Failed = None,
     ) -> TaskState:
-        """Index ``roots`` on the writer; returns the state to pause, resume or cancel with."""
-        state = _YieldingState(lambda progress: emit(self.progress, progress))
-        state.worker = self.writer
+        """Run a core job on the writer; returns the state to pause, resume or cancel it by.
+        ``on_done`` gets the job's Changes (a job keeps its own report, e.g. ``job.report``)."""
+        state = _YieldingState(
+            self.writer, lambda p: emit(self._progressed, p), lambda c: emit(self._published, c)
+        )
         self._states.append(state)
 
-        def run(library: Library) -> Any:
-            return library.index(list(roots), state)
-
-        def finished(result: Any, callback: Done = on_done) -> None:
+        def finished(changes: Any) -> None:
             self._forget(state)
-            if callback:
-                callback(result)
+            if on_done is not None:
+                on_done(changes)
 
         def failed(exc: BaseException) -> None:
             self._forget(state)
-            (on_error or (lambda e: emit(self.error, e)))(exc)
+            (on_error or self._unhandled)(exc)
 
-        self._submit(self.writer, run, finished, failed, None, False)
-        emit(self.busy_changed, True)
+        waiting = _Waiting(finished, failed, writes=True)
+        self._submit(self.writer, lambda library: library.run(job, state), waiting, False)
+        if len(self._states) == 1:
+            emit(self.busy_changed, True)
         return state
 
     def _submit(
         self,
         thread: LibraryThread,
         fn: Callable[[Library], Any],
-        on_done: Done,
-        on_error: Failed,
-        key: str | None,
+        waiting: _Waiting,
         nestable: bool,
+        key: str | None = None,
     ) -> int:
-        job_id = next(self._ids)
-        self._callbacks[job_id] = (on_done, on_error)
-        thread.submit(Job(job_id, fn, key, nestable))
-        return job_id
+        work_id = next(self._ids)
+        self._waiting[work_id] = waiting
+        thread.submit(Work(work_id, fn, key, nestable))
+        return work_id
 
-    # indexing control -----------------------------------------------------------------------
+    # job control ------------------------------------------------------------------------------
     @property
-    def indexing(self) -> bool:
+    def busy(self) -> bool:
+        """Whether a job (indexing, a model switch) is queued or running."""
         return bool(self._states)
 
     @property
@@ -209,30 +237,54 @@ class TaskRunner(QObject):
     def _forget(self, state: TaskState) -> None:
         if state in self._states:
             self._states.remove(state)
-        if not self._states:
-            emit(self.busy_changed, False)
+            if not self._states:
+                emit(self.busy_changed, False)
 
-    # delivering -----------------------------------------------------------------------------
-    @Slot(int, object)
-    def _finish(self, job_id: int, result: object) -> None:
-        on_done, _ = self._callbacks.pop(job_id, (None, None))
-        if on_done is not None:
-            on_done(result)
+    # delivering, on the GUI thread ------------------------------------------------------------
+    @Slot(object)
+    def _relay_progress(self, progress: object) -> None:
+        emit(self.progress, progress)
+
+    @Slot(object)
+    def _relay_changes(self, changes: object) -> None:
+        emit(self.changed, changes)
+
+    def _answer(self, work_id: int) -> _Waiting | None:
+        """The callbacks of ``work_id``, unless a newer read with its key has superseded it."""
+        waiting = self._waiting.pop(work_id, None)
+        if waiting is not None and waiting.key is not None:
+            if self._latest.get(waiting.key) != work_id:
+                return None
+            del self._latest[waiting.key]
+        return waiting
 
     @Slot(int, object)
-    def _fail(self, job_id: int, exc: object) -> None:
-        _, on_error = self._callbacks.pop(job_id, (None, None))
-        if on_error is not None:
-            on_error(exc)  # type: ignore[arg-type]
-        else:
-            emit(self.error, exc)
+    def _finish(self, work_id: int, result: object) -> None:
+        waiting = self._answer(work_id)
+        if waiting is None:
+            return
+        if waiting.writes and isinstance(result, Changes) and result:
+            emit(self.changed, result)
+        if waiting.on_done is not None:
+            waiting.on_done(result)
+
+    @Slot(int, object)
+    def _fail(self, work_id: int, exc: object) -> None:
+        waiting = self._answer(work_id)
+        if waiting is None:
+            return
+        error = exc if isinstance(exc, BaseException) else RuntimeError(str(exc))
+        (waiting.on_error or self._unhandled)(error)
+
+    def _unhandled(self, exc: BaseException) -> None:
+        emit(self.error, exc)
 
     @Slot(int)
-    def _drop(self, job_id: int) -> None:
-        self._callbacks.pop(job_id, None)
+    def _drop(self, work_id: int) -> None:
+        self._waiting.pop(work_id, None)
 
     def shutdown(self) -> None:
-        """Cancel indexing, stop both threads and wait for the pool: nothing outlives the app."""
+        """Cancel jobs, stop both threads and wait for the pool: nothing outlives the app."""
         self.cancel()
         for thread in (self.writer, self.reader):
             thread.stop()
@@ -240,4 +292,4 @@ class TaskRunner(QObject):
         self.pool.waitForDone()
         for thread in (self.writer, self.reader):
             thread.wait()
-        self._callbacks.clear()
+        self._waiting.clear()

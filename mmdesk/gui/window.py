@@ -1,8 +1,9 @@
 """The main window: sidebar | results grid | preview, with the search bar on top.
 
 The window wires widgets to the task runner. It reads small things (sidebar counts, a
-preview's tags) on its own read-only Library, sends searches to the reader and every write to
-the writer, and restores its geometry, splitter sizes and last query from QSettings.
+preview's tags) on its own Library, sends searches to the reader and every write to the writer;
+its views refresh from the Changes the writer reports (:mod:`mmdesk.gui.refreshing`). It
+restores its geometry, splitter sizes and last query from QSettings.
 """
 
 from __future__ import annotations
@@ -23,11 +24,13 @@ from mmdesk.gui import menus
 from mmdesk.gui.dialogs import error_text, show_unexpected
 from mmdesk.gui.library_actions import LibraryActions
 from mmdesk.gui.preview import PreviewPane
+from mmdesk.gui.refreshing import Refreshing
 from mmdesk.gui.results import CELL, ResultsModel, ResultsView
 from mmdesk.gui.search_actions import SearchActions
 from mmdesk.gui.searchbar import SearchBar, dropped_image
+from mmdesk.gui.settings_actions import SettingsActions
 from mmdesk.gui.sidebar import Sidebar
-from mmdesk.gui.statusbar import IndexProgress
+from mmdesk.gui.statusbar import IndexProgress, LibrarySummary
 from mmdesk.gui.tasks import TaskRunner
 from mmdesk.gui.thumbs import Thumbnails
 
@@ -45,11 +48,11 @@ def setting_int(value: object) -> int:
     raise TypeError(f"int() argument must be a string or a number, not {type(value).__name__!r}")
 
 
-class MainWindow(SearchActions, LibraryActions, QMainWindow):
+class MainWindow(SearchActions, LibraryActions, SettingsActions, Refreshing, QMainWindow):
     """One library, one window. ``close()`` stops every background thread it started."""
 
     results_shown = Signal(int)  # number of results now in the grid
-    library_changed = Signal()  # the sidebar was refreshed after a write
+    library_changed = Signal()  # the sidebar was refreshed from Changes
     index_finished = Signal(object)  # IndexReport, or the exception that stopped it
 
     add_action: QAction  # set by menus.search_toolbar
@@ -58,6 +61,7 @@ class MainWindow(SearchActions, LibraryActions, QMainWindow):
     def __init__(
         self, settings: Settings, qsettings: QSettings | None = None, parent: QWidget | None = None
     ) -> None:
+        """Open ``settings``' library (resolved once by the caller) in a new window."""
         super().__init__(parent)
         self.settings = settings
         self.qsettings = qsettings or QSettings(
@@ -72,10 +76,14 @@ class MainWindow(SearchActions, LibraryActions, QMainWindow):
         self._build()
         self._init_search()
         self._init_library()
+        self._init_feeds()
         menus.install(self)
         self._restore()
         self.setAcceptDrops(True)
         self.refresh_sidebar()
+        self.refresh_summary()
+        if settings.notes:
+            self.say("; ".join(settings.notes))
         QTimer.singleShot(0, self.run_search)
 
     def _build(self) -> None:
@@ -99,8 +107,10 @@ class MainWindow(SearchActions, LibraryActions, QMainWindow):
         self.setCentralWidget(self.splitter)
         self.progress = IndexProgress(self)
         self.message = QLabel(self)
+        self.summary = LibrarySummary(self)
         self.statusBar().addWidget(self.message, 1)
         self.statusBar().addPermanentWidget(self.progress)
+        self.statusBar().addPermanentWidget(self.summary)
 
     # messages -------------------------------------------------------------------------------
     def say(self, text: str) -> None:
@@ -170,6 +180,8 @@ class MainWindow(SearchActions, LibraryActions, QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._save()
+        for feed in self.feeds:
+            feed.stop()
         self.runner.shutdown()
         self.library.close()
         super().closeEvent(event)

@@ -1,7 +1,8 @@
 """What the main window's mixins use of the window, declared for the type checker only.
 
-:class:`~mmdesk.gui.search_actions.SearchActions` and
-:class:`~mmdesk.gui.library_actions.LibraryActions` are mixins of
+:class:`~mmdesk.gui.search_actions.SearchActions`,
+:class:`~mmdesk.gui.library_actions.LibraryActions`, :class:`~mmdesk.gui.refreshing.Refreshing`
+and :class:`~mmdesk.gui.settings_actions.SettingsActions` are mixins of
 :class:`mmdesk.gui.window.MainWindow`: through ``self`` they reach the window's widgets, its
 runner and each other's methods. While type checking they derive from :class:`WindowParts`,
 which declares those names; at run time ``WindowParts`` is plain ``object``, so the window's
@@ -20,11 +21,12 @@ if TYPE_CHECKING:
 
     from mmdesk.config import Settings
     from mmdesk.core.library import Library
+    from mmdesk.gui.feeds import Feed
     from mmdesk.gui.preview import PreviewPane
     from mmdesk.gui.results import ResultsModel, ResultsView
     from mmdesk.gui.searchbar import SearchBar
     from mmdesk.gui.sidebar import Sidebar
-    from mmdesk.gui.statusbar import IndexProgress
+    from mmdesk.gui.statusbar import IndexProgress, LibrarySummary
     from mmdesk.gui.tasks import TaskRunner
 
     class WindowParts(QMainWindow):
@@ -44,14 +46,16 @@ if TYPE_CHECKING:
         view: ResultsView
         preview: PreviewPane
         progress: IndexProgress
+        summary: LibrarySummary
+        feeds: list[Feed]
 
         # MainWindow
         def say(self, text: str) -> None: ...
         def show_error(self, exc: object) -> None: ...
 
-        # SearchActions, used by LibraryActions
+        # used across the mixins
         def run_search(self) -> None: ...
-        def rerun_soon(self) -> None: ...
         def update_preview(self) -> None: ...
+        def rescan_all(self) -> None: ...
 else:
     WindowParts = object

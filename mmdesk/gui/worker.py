@@ -1,4 +1,4 @@
-"""A QThread that owns one Library and runs queued jobs on it, one at a time.
+"""A QThread that owns one Library and runs queued work on it, one item at a time.
 
 SQLite connections belong to one thread, so the Library is opened inside :meth:`run` and
 closed there. Results leave by queued signals; the QThread object itself lives on the GUI
@@ -24,8 +24,9 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
-class Job:
-    """One unit of work for a LibraryThread."""
+class Work:
+    """One unit of work for a LibraryThread (a core :class:`~mmdesk.core.jobs.Job` runs inside
+    one)."""
 
     id: int
     fn: Callable[[Library], Any]
@@ -34,7 +35,7 @@ class Job:
 
 
 class LibraryThread(QThread):
-    """Runs jobs in order on its own Library; ``stop()`` drops what is queued and ends."""
+    """Runs work in order on its own Library; ``stop()`` drops what is queued and ends."""
 
     finished_job = Signal(int, object)
     failed_job = Signal(int, object)
@@ -46,11 +47,12 @@ class LibraryThread(QThread):
         super().__init__(parent)
         self.setObjectName(name)
         self._open = open_library
-        self._queue: deque[Job | None] = deque()
+        self._queue: deque[Work | None] = deque()
         self._cond = threading.Condition()
         self._library: Library | None = None
+        self.opened = threading.Event()  # set once the Library is open (or failed to open)
 
-    def submit(self, job: Job) -> None:
+    def submit(self, job: Work) -> None:
         with self._cond:
             if job.key is not None:
                 for old in [j for j in self._queue if j is not None and j.key == job.key]:
@@ -74,8 +76,10 @@ class LibraryThread(QThread):
             self._library = self._open()
         except BaseException as exc:
             log.exception("cannot open the library in %s", self.objectName())
+            self.opened.set()
             self._fail_all(exc)
             return
+        self.opened.set()
         try:
             while (job := self._take()) is not None:
                 self._execute(job)
@@ -83,13 +87,13 @@ class LibraryThread(QThread):
             self._library.close()
             self._library = None
 
-    def _take(self) -> Job | None:
+    def _take(self) -> Work | None:
         with self._cond:
             while not self._queue:
                 self._cond.wait()
             return self._queue.popleft()
 
-    def _execute(self, job: Job) -> None:
+    def _execute(self, job: Work) -> None:
         assert self._library is not None
         try:
             result = job.fn(self._library)
@@ -116,7 +120,7 @@ class LibraryThread(QThread):
                 self._cond.wait(timeout)
         self.run_nested()
 
-    def _take_nestable(self) -> Job | None:
+    def _take_nestable(self) -> Work | None:
         with self._cond:
             for job in self._queue:
                 if job is None:

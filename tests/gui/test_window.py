@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import index_folder, open_window, search
+from helpers import index_folder, labels, many_photos, open_window, search, wait_for
 from mmdesk_testing import make_photo
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
@@ -22,14 +22,12 @@ def test_index_then_search_shows_matching_photos_first(qtbot, settings, photos):
     assert names and all(n.startswith("red") for n in names[:3])
     # the cutoff hides the weak matches, and says so
     assert len(names) == 3 and "weaker matches hidden" in window.message.text()
-    folder = window.sidebar.folders.child(0)
-    assert "(9, indexed)" in folder.text(0)
+    wait_for(qtbot, lambda: "(9, indexed)" in " ".join(labels(window.sidebar.folders)))
+    assert window.summary.text() == "9 items in 1 folder"
 
 
 def test_cancel_mid_index_leaves_a_consistent_library(qtbot, settings, tmp_path):
-    root = tmp_path / "many"
-    for n in range(120):
-        make_photo(root / f"p{n:03d}.png", ("red", "green", "blue")[n % 3], seed=n)
+    root = many_photos(tmp_path / "many")
     settings.batch_size = 4
     window = open_window(qtbot, settings)
     window.runner.progress.connect(lambda p: p.done >= 8 and window.cancel_indexing())
@@ -37,18 +35,16 @@ def test_cancel_mid_index_leaves_a_consistent_library(qtbot, settings, tmp_path)
         window.add_folder(root)
     report = blocker.args[0]
     assert report.cancelled and 0 < report.indexed < 120
-    store = window.library.store
-    files = store.scalar("SELECT COUNT(*) FROM files WHERE status='indexed'")
-    items = store.scalar("SELECT COUNT(*) FROM items")
-    vectors = store.scalar("SELECT COUNT(*) FROM embeddings")
-    assert files == items == vectors == report.indexed
-    assert f"({files}, incomplete)" in window.sidebar.folders.child(0).text(0)
+    status = window.library.status()
+    vectors = sum(status["embeddings"].values())
+    assert status["files"] == status["items"] == vectors == report.indexed
+    wait_for(qtbot, lambda: f"({vectors}, incomplete)" in " ".join(labels(window.sidebar.folders)))
     window.runner.progress.disconnect()
     window.runner.progress.connect(window._progress)
     with qtbot.waitSignal(window.index_finished, timeout=60_000) as blocker:
         window.index([str(root)])
     assert blocker.args[0].indexed == 120 - report.indexed
-    assert store.scalar("SELECT COUNT(*) FROM embeddings") == 120
+    assert sum(window.library.status()["embeddings"].values()) == 120
 
 
 def test_tagging_from_the_preview_labels_every_selected_item(qtbot, settings, photos):
@@ -62,9 +58,10 @@ def test_tagging_from_the_preview_labels_every_selected_item(qtbot, settings, ph
     with qtbot.waitSignal(window.library_changed, timeout=10_000):
         qtbot.keyClicks(window.preview.tag_edit, "sky")
         qtbot.keyClick(window.preview.tag_edit, Qt.Key.Key_Return)
-    store = window.library.store
-    assert all(store.labels_for(r.item_id) == ["sky"] for r in selected)
-    assert "sky  (3)" in window.sidebar.tags.child(0).text(0)
+    library = window.library
+    assert all([x["name"] for x in library.labels_for(r.item_id)] == ["sky"] for r in selected)
+    assert labels(window.sidebar.tags) == ["sky  (3)"]
+    wait_for(qtbot, lambda: window.preview.tags.count() == 1)
     assert window.preview.tags.item(0).text() == "sky  (3/3)"
     assert window.preview.completions.stringList() == ["sky"]
 
@@ -101,12 +98,15 @@ def test_removing_a_folder_removes_its_items(qtbot, settings, photos):
     window = open_window(qtbot, settings)
     index_folder(qtbot, window, photos / "red")
     index_folder(qtbot, window, photos / "blue")
+    wait_for(qtbot, lambda: window.model.rowCount() == 6)
+    # no manual refresh: the removal's Changes empty the grid and sidebar of the folder
     with qtbot.waitSignal(window.results_shown, timeout=10_000, check_params_cb=lambda n: n == 3):
         window.remove_folder(str((photos / "red").resolve()), confirm=False)
     assert all("blue" in r.path for r in window.model.results())
-    store = window.library.store
-    assert store.scalar("SELECT COUNT(*) FROM files WHERE path LIKE '%/red/%'") == 0
-    assert [Path(f["path"]).name for f in store.folders()] == ["blue"]
+    wait_for(qtbot, lambda: len(labels(window.sidebar.folders)) == 1)
+    assert labels(window.sidebar.folders)[0].startswith("blue  (3,")
+    assert window.library.status()["files"] == 3
+    assert [Path(f["path"]).name for f in window.library.folders()] == ["blue"]
 
 
 def test_window_state_and_last_query_persist(qtbot, settings):

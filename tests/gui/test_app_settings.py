@@ -1,0 +1,58 @@
+"""Settings are resolved once and saved with Settings.save(); gui.ini's old runtime keys are
+taken over once; the environment is never written."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from helpers import open_window
+from PySide6.QtCore import QSettings
+
+from mmdesk.config import SAVED
+from mmdesk.gui.app import gui_settings, resolve_settings
+from mmdesk.gui.dialogs import RuntimeChoices
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture()
+def no_runtime_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("MMDESK_DEVICE", "MMDESK_THREADS", "MMDESK_BATCH"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def _old_ini(data_dir, device: str, threads: int) -> None:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    old = QSettings(str(data_dir / "gui.ini"), QSettings.Format.IniFormat)
+    old.setValue("runtime/device", device)
+    old.setValue("runtime/threads", threads)
+    old.sync()
+
+
+def test_old_gui_ini_runtime_settings_are_taken_once(settings, no_runtime_env):
+    _old_ini(settings.data_dir, "cpu", 1)
+    resolved = resolve_settings()
+    assert (resolved.device, resolved.threads) == ("cpu", 1)
+    assert json.loads((settings.data_dir / SAVED).read_text())["device"] == "cpu"
+    assert not gui_settings(settings.data_dir).contains("runtime/device")
+    assert "MMDESK_DEVICE" not in os.environ and "MMDESK_THREADS" not in os.environ
+
+
+def test_saved_settings_win_over_leftovers_in_gui_ini(settings, no_runtime_env):
+    _old_ini(settings.data_dir, "cuda", 1)
+    (settings.data_dir / SAVED).write_text(json.dumps({"device": "auto", "threads": 0}))
+    resolved = resolve_settings()
+    assert (resolved.device, resolved.threads) == ("auto", 0)
+
+
+def test_the_settings_dialog_choices_are_saved_for_the_next_start(qtbot, settings, no_runtime_env):
+    window = open_window(qtbot, settings)
+    choices = window._runtime_choices()
+    changed = RuntimeChoices(**{**choices.__dict__, "device": "cpu", "threads": 1})
+    window.apply_settings(changed)
+    qtbot.waitUntil(lambda: window.message.text() == "Settings applied", timeout=10_000)
+    assert json.loads((settings.data_dir / SAVED).read_text())["device"] == "cpu"
+    assert resolve_settings().device == "cpu"
+    assert "MMDESK_DEVICE" not in os.environ
