@@ -2,7 +2,7 @@
 
 import sys
 
-from mmdesk.cli import main
+from mmdesk.cli import run
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:] or ["demo"]))
+    run(sys.argv[1:] or ["demo"])

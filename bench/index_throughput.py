@@ -24,12 +24,13 @@ import numpy as np
 
 from mmdesk.config import REPO_ROOT, Settings
 from mmdesk.core.library import Library
-from mmdesk.core.media import IMAGE_EXTS, read_image_file
+from mmdesk.core.media import read_image_file
+from mmdesk.kinds import EXTENSIONS
 from mmdesk.plugins.registry import Registry
 
 
 def pick_images(corpus: Path, n: int, out: Path) -> list[Path]:
-    files = sorted(p for p in corpus.rglob("*") if p.suffix.lower() in IMAGE_EXTS)[:n]
+    files = sorted(p for p in corpus.rglob("*") if p.suffix.lower() in EXTENSIONS["image"])[:n]
     if not files:
         raise SystemExit(f"no images in {corpus}")
     copied = []

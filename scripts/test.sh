@@ -6,5 +6,7 @@ bash scripts/setup.sh
 . .venv/bin/activate
 export QT_QPA_PLATFORM=offscreen HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 ruff check mmdesk tests bench main.py
+ruff format --check mmdesk tests bench main.py
 mypy mmdesk
+lint-imports  # the layer contracts in pyproject.toml [tool.importlinter]
 python -m pytest "$@"

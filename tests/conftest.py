@@ -3,7 +3,9 @@ the real offline default model and the sample library. Helpers live in mmdesk_te
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -73,3 +75,63 @@ def skimage_photos(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("sample-library")
     make_sample_library(root)
     return root
+
+
+# -- fail on unexpected warnings (qutebrowser's tests/helpers/logfail.py) ----------------------
+
+
+class LogFailHandler(logging.Handler):
+    """Collects WARNING-or-worse records from ``mmdesk.*`` loggers that no test expected.
+
+    A record is expected when it matches an ``allow_log`` pattern, or when the test set the
+    level of ``caplog`` (or of the record's logger) to exactly the record's level with
+    ``caplog.at_level(...)``, as qutebrowser's handler does.
+    Records are checked after the test, so code that catches broad exceptions (worker threads)
+    cannot swallow the failure.
+    """
+
+    def __init__(self, allowed: list[str], node: pytest.Item | None = None) -> None:
+        super().__init__(logging.WARNING)
+        self.allowed = [re.compile(p) for p in allowed]
+        self.node = node
+        self.unexpected: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not self.expected(record):
+            self.unexpected.append(record)
+
+    def expected(self, record: logging.LogRecord) -> bool:
+        levels = {logging.getLogger(record.name).level, self._caplog_level()}
+        message = record.getMessage()
+        return record.levelno in levels or any(p.search(message) for p in self.allowed)
+
+    def _caplog_level(self) -> int:
+        caplog = getattr(self.node, "funcargs", {}).get("caplog")
+        return caplog.handler.level if caplog is not None else logging.NOTSET
+
+    def check(self) -> None:
+        """Fail with every unexpected record, one line each."""
+        if self.unexpected:
+            lines = [f"{r.levelname} {r.name}: {r.getMessage()}" for r in self.unexpected]
+            pytest.fail(
+                "unexpected log records (mark the test allow_log(pattern)):\n" + "\n".join(lines),
+                pytrace=False,
+            )
+
+
+def allowed_log_patterns(node: pytest.Item) -> list[str]:
+    """The patterns of every ``allow_log`` mark on a test (its class and module included)."""
+    return [str(p) for mark in node.iter_markers("allow_log") for p in mark.args]
+
+
+@pytest.fixture(autouse=True)
+def logfail(request: pytest.FixtureRequest):
+    """Fail the test on a WARNING+ record from ``mmdesk.*`` that it did not declare."""
+    handler = LogFailHandler(allowed_log_patterns(request.node), request.node)
+    logger = logging.getLogger("mmdesk")
+    logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+    handler.check()

@@ -1,4 +1,9 @@
-"""The command-line front door: ``mmdesk <command>``. ``--json`` gives stable output."""
+"""The command-line front door: ``mmdesk <command>``. ``--json`` gives stable output.
+
+Settings are resolved here, once, from the flags (then the environment, then the settings saved
+in the data folder) and handed to the command; commands reach the library only through
+:class:`mmdesk.core.library.Library`.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +11,37 @@ import argparse
 import logging
 import os
 import sys
-from pathlib import Path
+from typing import NoReturn
 
 from mmdesk import __version__
-from mmdesk.cli import library_cmds, models_cmds
+from mmdesk.cli import (
+    app_cmds,
+    backup_cmds,
+    library_cmds,
+    models_cmds,
+    search_cmds,
+    tag_cmds,
+)
+from mmdesk.config import Settings
 from mmdesk.errors import MmdeskError
 
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for `mmdesk ... | head -1`
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+
+class Parser(argparse.ArgumentParser):
+    """argparse whose usage errors are one line in the house form, exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"mmdesk: error: {message} (see `{self.prog} --help`)\n")
+
+
+def build_parser() -> Parser:
+    """The whole command tree; each command module registers its own sub-commands."""
+    parser = Parser(
         prog="mmdesk", description="Search and tag your photos by meaning, on your machine."
     )
     parser.add_argument("--version", action="version", version=f"mmdesk {__version__}")
-    parser.add_argument("--data-dir", type=Path, help="library data folder (env MMDESK_DATA_DIR)")
+    parser.add_argument("--data-dir", help="library data folder (env MMDESK_DATA_DIR)")
     parser.add_argument(
         "--device",
         choices=("auto", "cpu", "cuda"),
@@ -27,30 +50,30 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--threads", type=int, help="CPU threads for models (0 = automatic)")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    library_cmds.register(commands)
-    models_cmds.register(commands)
+    for module in (library_cmds, search_cmds, tag_cmds, backup_cmds, models_cmds, app_cmds):
+        module.register(commands)
     return parser
+
+
+def resolve_settings(args: argparse.Namespace) -> Settings:
+    """Settings from the global flags, then say on stderr what resolution adjusted."""
+    flags = {"data_dir": args.data_dir, "device": args.device, "threads": args.threads}
+    settings = Settings.resolve(flags)
+    for text in settings.notes:
+        print(f"mmdesk: note: {text}", file=sys.stderr)
+    return settings
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; returns the exit status (0 ok, 1 a reported error, 2 usage)."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=(logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)],
-        format="%(levelname)s %(name)s: %(message)s",
-    )
-    if args.data_dir:
-        os.environ["MMDESK_DATA_DIR"] = str(args.data_dir.expanduser().absolute())
-    if args.device:
-        os.environ["MMDESK_DEVICE"] = args.device
-    if args.threads is not None:
-        os.environ["MMDESK_THREADS"] = str(args.threads)
+    _configure_logging(args.verbose)
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
     try:
-        return int(args.func(args) or 0)
+        return int(args.func(args, resolve_settings(args)) or 0)
     except MmdeskError as exc:
         print(f"mmdesk: error: {exc}", file=sys.stderr)
         return 1
@@ -59,6 +82,25 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def run() -> None:
-    """Console-script entry point."""
-    sys.exit(main())
+def _configure_logging(verbose: int) -> None:
+    level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+def run(argv: list[str] | None = None) -> None:
+    """Console-script entry point; output into a closed pipe ends quietly (exit 141)."""
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="replace")
+    try:
+        status = main(argv)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+        status = EXIT_BROKEN_PIPE
+    sys.exit(status)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at devnull so the interpreter's final flush cannot raise again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())

@@ -1,26 +1,34 @@
-"""Model commands: build-default, list, export, use."""
+"""Model commands: build-default, list, use, remove, export."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mmdesk.cli.output import emit_json
-from mmdesk.config import BUNDLED_PLUGINS, Settings
+from mmdesk.cli.output import emit_json, shown
+from mmdesk.config import Settings
 from mmdesk.errors import MmdeskError
-from mmdesk.plugins.registry import DEFAULT_SPACE, Registry
+from mmdesk.plugins.registry import DEFAULT_SPACE
 
-DEFAULT_PLUGIN_DIR = BUNDLED_PLUGINS / "default"
+if TYPE_CHECKING:
+    from mmdesk.core.library import Library
 
 
 def register(commands: Any) -> None:
+    """Add ``models`` and its actions."""
     models = commands.add_parser("models", help="build, list, export and choose models")
     sub = models.add_subparsers(dest="models_command", metavar="ACTION")
+    _register_build_and_list(sub)
+    _register_use_and_remove(sub)
+    _register_export(sub)
+    models.set_defaults(func=lambda a, s: models.print_help() or 2)
 
+
+def _register_build_and_list(sub: Any) -> None:
     p = sub.add_parser("build-default", help="build the offline default model (needs torch)")
-    p.add_argument("--out", type=Path, default=DEFAULT_PLUGIN_DIR)
+    p.add_argument("--out", type=Path, help="plugin folder (default: the bundled plugins/default)")
     p.add_argument("--force", action="store_true", help="rebuild even if present and valid")
     p.set_defaults(func=cmd_build_default)
 
@@ -28,6 +36,8 @@ def register(commands: Any) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_list)
 
+
+def _register_use_and_remove(sub: Any) -> None:
     p = sub.add_parser(
         "use",
         help="switch model: re-index for it, keep searching the old one "
@@ -39,6 +49,7 @@ def register(commands: Any) -> None:
         action="store_true",
         help="only mark the switch; the next `mmdesk index` or the app does the work",
     )
+    p.add_argument("--json", action="store_true", help="progress as JSON lines on stderr")
     p.set_defaults(func=cmd_use)
 
     p = sub.add_parser("remove", help="delete an exported model and its vectors")
@@ -46,6 +57,8 @@ def register(commands: Any) -> None:
     p.add_argument("--yes", action="store_true", help="really delete")
     p.set_defaults(func=cmd_remove)
 
+
+def _register_export(sub: Any) -> None:
     export = sub.add_parser("export", help="turn a model into a plugin on this machine")
     kinds = export.add_subparsers(dest="export_kind", metavar="KIND")
     p = kinds.add_parser("openclip", help="any open_clip model -> ONNX plugin")
@@ -78,48 +91,71 @@ def register(commands: Any) -> None:
     )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_export_openclip)
-    export.set_defaults(func=lambda a: export.print_help() or 2)
-    models.set_defaults(func=lambda a: models.print_help() or 2)
+    export.set_defaults(func=lambda a, s: export.print_help() or 2)
 
 
 def _progress(message: str) -> None:
     print(f"  {message}", file=sys.stderr)
 
 
-def default_model_ok() -> bool:
-    registry = Registry(Settings())
+def default_model_at(folder: Path) -> bool:
+    """Whether ``folder`` holds a valid default-model plugin (checksums checked)."""
+    from mmdesk.plugins.discovery import discover
+
+    if not (folder / "plugin.toml").is_file():
+        return False
+    found = discover([folder.parent], include_entry_points=False)
     return any(
-        d.ok and d.manifest and DEFAULT_SPACE in d.manifest.spaces() for d in registry.discovered()
+        d.ok and d.manifest and DEFAULT_SPACE in d.manifest.spaces()
+        for d in found
+        if d.folder.resolve() == folder.resolve()
     )
 
 
-def ensure_default_model(force: bool = False, out: Path = DEFAULT_PLUGIN_DIR) -> Path:
-    """Build the default plugin unless a valid one is already installed."""
-    if not force and default_model_ok():
-        return out
+def default_model_installed(settings: Settings) -> bool:
+    """Whether any plugin folder of ``settings`` has a valid default model."""
+    from mmdesk.core.library import Library
+
+    with Library(settings) as lib:
+        plugins = lib.plugins()
+    return any(d.ok and d.manifest and DEFAULT_SPACE in d.manifest.spaces() for d in plugins)
+
+
+def build_default_model(out: Path) -> Path:
+    """Build the default plugin into ``out`` (needs the build extra)."""
     try:
         from mmdesk.export.default_model import build_default
     except ImportError as exc:
         raise MmdeskError(
             f"building the default model needs the build extra ({exc}): pip install 'mmdesk[build]'"
         ) from exc
-    print(f"building the offline default model in {out} ...", file=sys.stderr)
+    print(f"building the offline default model in {shown(out)} ...", file=sys.stderr)
     return build_default(out, progress=_progress)
 
 
-def cmd_build_default(args: argparse.Namespace) -> int:
-    path = ensure_default_model(args.force, args.out)
-    print(f"default model ready: {path}")
+def ensure_default_model(settings: Settings) -> Path | None:
+    """Build the bundled default plugin unless a valid one is installed anywhere already."""
+    if default_model_installed(settings):
+        return None
+    return build_default_model(settings.bundled_plugins / "default")
+
+
+def cmd_build_default(args: argparse.Namespace, settings: Settings) -> int:
+    """Build the default model into ``--out``; a valid one there is kept unless ``--force``."""
+    out = args.out or settings.bundled_plugins / "default"
+    if args.force or not default_model_at(out):
+        build_default_model(out)
+    print(f"default model ready: {shown(out)}")
     return 0
 
 
-def _installed(lib: Any) -> list[dict[str, Any]]:
+def _installed(lib: Library) -> list[dict[str, Any]]:
     try:
         active: str | None = lib.space().id
     except MmdeskError:
         active = None
     pending = lib.pending_space()
-    vectors = lib.store.counts()["embeddings"]
+    vectors = lib.status().get("embeddings", {})
     return [
         {
             "space": s.id,
@@ -131,7 +167,7 @@ def _installed(lib: Any) -> list[dict[str, Any]]:
             "vectors": sum(vectors.get(e, 0) for e in s.encoder_ids()),
             "coverage": round(lib.coverage(s), 4),
         }
-        for s in lib.registry.spaces().values()
+        for s in lib.spaces().values()
         if s.searchable
     ]
 
@@ -159,15 +195,22 @@ def _catalogue(installed: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def cmd_list(args: argparse.Namespace) -> int:
+def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
+    """Installed spaces (active, switching to) and the recommended open_clip catalogue."""
     from mmdesk.core.library import Library
 
-    with Library(Settings()) as lib:
+    with Library(settings) as lib:
         installed = _installed(lib)
     recommended = _catalogue(installed)
     if args.json:
         emit_json({"installed": installed, "catalogue": recommended})
         return 0
+    _print_installed(installed)
+    _print_catalogue(recommended)
+    return 0
+
+
+def _print_installed(installed: list[dict[str, Any]]) -> None:
     print("Installed (* active, > switching to; i below = installed):")
     for row in installed:
         mark = "*" if row["active"] else ">" if row["pending"] else " "
@@ -175,6 +218,9 @@ def cmd_list(args: argparse.Namespace) -> int:
             f" {mark} {row['space']:<44} dim {row['dim']:<4} {row['vectors']:>7} vectors "
             f"({row['coverage']:.0%} of the library)"
         )
+
+
+def _print_catalogue(recommended: list[dict[str, Any]]) -> None:
     print("\nRecommended (mmdesk models export openclip --arch A --pretrained P):")
     print(
         f"   {'arch':<16} {'pretrained':<19} {'MB fp32':>7} {'dim':>4} {'Flickr R@1':>10} "
@@ -189,65 +235,87 @@ def cmd_list(args: argparse.Namespace) -> int:
             f"{e['dim']:>4} {flickr:>10} {coco:>8}  {e['note']}"
         )
     print("   text->image recall@1 (%) from open_clip's published retrieval table")
-    return 0
 
 
-def cmd_use(args: argparse.Namespace) -> int:
-    from mmdesk.cli.output import progress_printer
+def cmd_use(args: argparse.Namespace, settings: Settings) -> int:
+    """Switch model: at once when its index is whole, else index for it (or mark it, --later)."""
+    from mmdesk.cli.progress import run_with_progress
+    from mmdesk.core.indexing import SwitchSpaceJob
     from mmdesk.core.library import Library
-    from mmdesk.core.tasks import TaskState
 
-    with Library(Settings()) as lib:
-        if lib.use_space(args.space):
-            print(f"active space: {args.space}")
-            return 0
+    if not args.space.strip():
+        raise MmdeskError("name a model (space) to use: see `mmdesk models list`")
+    with Library(settings) as lib:
+        if args.later:
+            lib.use_space(args.space)
+            return _say_where(lib, args.space)
+        job = SwitchSpaceJob(args.space)
+        run_with_progress(lib, job, args.json)
+        return _say_where(lib, args.space) if job.done else _say_unfinished(lib, args.space)
+
+
+def _say_where(lib: Library, wanted: str) -> int:
+    active = lib.space().id
+    if active == wanted:
+        print(f"active space: {active}")
+    else:
         print(
-            f"switching to {args.space}: search keeps using {lib.space().id} until the "
-            "library is indexed for it",
+            f"switching to {wanted}: search keeps using {active} until the library is indexed "
+            "for it (`mmdesk index` or the app does it)",
             file=sys.stderr,
         )
-        if args.later:
-            return 0
-        lib.index(None, TaskState(progress_printer(f"indexing for {args.space}")))
-        print(f"active space: {lib.space().id}")
     return 0
 
 
-def cmd_remove(args: argparse.Namespace) -> int:
+def _say_unfinished(lib: Library, wanted: str) -> int:
+    print(
+        f"switching to {wanted} is not finished: search keeps using {lib.space().id}; "
+        f"`mmdesk models use {wanted}` again goes on",
+        file=sys.stderr,
+    )
+    return 1
+
+
+def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
+    """Delete an exported model's folder and its vectors (never a bundled or the active one)."""
     import shutil
 
     from mmdesk.core.library import Library
 
-    settings = Settings()
     with Library(settings) as lib:
-        space = lib.registry.spaces().get(args.space)
+        space = lib.spaces().get(args.space)
         if space is None:
             raise MmdeskError(f"no installed model has space {args.space!r}")
         folder = next(iter(space.encoders.values())).folder
         if settings.user_plugin_dir.resolve() not in folder.resolve().parents:
-            raise MmdeskError(f"{folder} is not in your plugin folder; remove it by hand")
-        if lib.store.get_setting("active_space") == space.id:
+            raise MmdeskError(f"{shown(folder)} is not in your plugin folder; remove it by hand")
+        if _active_space(lib) == space.id:
             raise MmdeskError("that is the active model: `mmdesk models use` another first")
         if not args.yes:
-            print(f"would delete {folder} and its vectors; add --yes to do it", file=sys.stderr)
-            return 1
-        with lib.store.transaction():
-            for encoder_id in [e.id for e in space.encoders.values()]:
-                lib.store.conn.execute("DELETE FROM embeddings WHERE encoder=?", (encoder_id,))
-            lib.store.conn.execute(
-                "DELETE FROM settings WHERE key='pending_space' AND value=?", (space.id,)
+            print(
+                f"would delete {shown(folder)} and its vectors; add --yes to do it", file=sys.stderr
             )
-        shutil.rmtree(folder)
+            return 1
+        lib.remove_space_vectors(space)
+    shutil.rmtree(folder)
     print(f"removed {space.id}")
     return 0
 
 
-def cmd_export_openclip(args: argparse.Namespace) -> int:
+def _active_space(lib: Library) -> str | None:
+    try:
+        return lib.space().id
+    except MmdeskError:
+        return None
+
+
+def cmd_export_openclip(args: argparse.Namespace, settings: Settings) -> int:
+    """Export an open_clip model into a plugin folder (downloads weights only here)."""
     from mmdesk.export.openclip import export_openclip
     from mmdesk.export.openclip_manifest import plugin_id
 
     pretrained = None if args.pretrained.lower() in ("", "none") else args.pretrained
-    out = args.out or Settings().user_plugin_dir / plugin_id(args.arch, pretrained, args.precision)
+    out = args.out or settings.user_plugin_dir / plugin_id(args.arch, pretrained, args.precision)
     report = export_openclip(
         args.arch,
         pretrained,

@@ -17,8 +17,11 @@ from mmdesk.core.tasks import TaskState
 
 @pytest.fixture()
 def two_models(settings: Settings, tmp_path: Path) -> Settings:
-    """The toy model plus a second one in another space."""
+    """The toy model plus a second one in another space; the toy one is chosen (with two
+    installed and no default model, a person has to choose)."""
     build_toy_plugin(settings.user_plugin_dir / "toy2", plugin_id="toy2", space="toy2-colours")
+    with Library(settings) as lib:
+        lib.use_space("toy-colours")
     return settings
 
 
@@ -34,7 +37,7 @@ def test_switch_keeps_old_space_until_new_index_is_complete(
     with Library(two_models) as lib:
         lib.index([root])
         assert lib.space().id == "toy-colours"
-        assert lib.use_space("toy2-colours") is False  # nothing indexed for it yet
+        lib.use_space("toy2-colours")  # nothing indexed for it yet: pending
         assert lib.space().id == "toy-colours" and lib.pending_space().id == "toy2-colours"
 
         state = TaskState(lambda p: state.cancel() if p.done >= 16 else None)
@@ -50,7 +53,8 @@ def test_switch_keeps_old_space_until_new_index_is_complete(
         assert len(lib.search("red", Filters(limit=100))) == 48
         counts = lib.store.counts()["embeddings"]
         assert counts["toy/image"] == old_vectors == 48 and counts["toy2/image"] == 48
-        assert lib.use_space("toy-colours") is True  # switching back is instant: kept vectors
+        lib.use_space("toy-colours")  # switching back is instant: the vectors were kept
+        assert lib.space().id == "toy-colours" and lib.pending_space() is None
 
 
 def test_models_use_and_list_from_the_cli(
@@ -77,6 +81,8 @@ def test_export_openclip_from_the_cli_gives_a_working_plugin(
     settings: Settings, photos: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     open_clip = pytest.importorskip("open_clip")
+    assert main(["models", "use", "toy-colours"]) == 0  # chosen before a second one arrives
+    capsys.readouterr()
     config = tmp_path / "mmdesk-cli-tiny.json"
     config.write_text(
         json.dumps(

@@ -83,7 +83,7 @@ def photos() -> dict[str, Image.Image]:
 
 def test_manifest_follows_the_plugin_format(default_plugin: Path) -> None:
     m = _manifest(default_plugin)
-    assert (m["id"], m["api"], m["licence"]) == ("default", 1, "Apache-2.0")
+    assert (m["id"], m["api"], m["licence"]) == ("default", 2, "Apache-2.0")
     image, text = m["encoders"]
     assert (image["id"], image["modality"], image["model"]) == (
         "default/image",

@@ -1,0 +1,78 @@
+"""Search commands: ``search TEXT`` and ``similar PATH|ID``, with the same filters."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from mmdesk.cli.output import emit_json, say, shown
+from mmdesk.config import Settings
+from mmdesk.core.library import Library
+from mmdesk.core.search import Filters, Result
+from mmdesk.kinds import FILE_KINDS
+
+
+def register(commands: Any) -> None:
+    """Add ``search`` and ``similar``."""
+    p = commands.add_parser("search", help="search by meaning with words")
+    p.add_argument("text")
+    filter_args(p)
+    p.set_defaults(func=cmd_search)
+
+    p = commands.add_parser("similar", help="more like this: a file path or an item id")
+    p.add_argument("target")
+    filter_args(p)
+    p.set_defaults(func=cmd_similar)
+
+
+def filter_args(p: argparse.ArgumentParser) -> None:
+    """The filters ``search`` and ``similar`` share."""
+    p.add_argument("--limit", type=int, default=20, help="at most N results (default 20)")
+    p.add_argument("--kind", action="append", choices=FILE_KINDS, default=[])
+    p.add_argument("--under", action="append", type=Path, default=[], help="only in this folder")
+    p.add_argument("--tag", action="append", default=[], help="only items with this tag")
+    p.add_argument("--min-score", type=float, help="leave out results scoring below S")
+    p.add_argument("--sort", choices=("relevance", "date"), default="relevance")
+    p.add_argument("--json", action="store_true")
+
+
+def filters(args: argparse.Namespace) -> Filters:
+    """The Filters the arguments ask for; Filters itself rejects a negative limit or NaN."""
+    return Filters(
+        kinds=args.kind,
+        under=[str(u) for u in args.under],
+        tags=args.tag,
+        min_score=args.min_score,
+        limit=args.limit,
+        sort=args.sort,
+    )
+
+
+def print_results(results: list[Result], as_json: bool) -> None:
+    """Results as JSON, or one line each: score, kind, path (never split by the name)."""
+    if as_json:
+        emit_json([r.to_json() for r in results])
+        return
+    if not results:
+        print("no results", file=sys.stderr)
+    for r in results:
+        at = f" @{r.start:.1f}s" if r.start is not None else ""
+        say(f"{r.score:6.3f}  {r.kind:<13} {shown(r.path)}{at}")
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    """Search by words."""
+    wanted = filters(args)
+    with Library(settings) as lib:
+        print_results(lib.search(args.text, wanted), args.json)
+    return 0
+
+
+def cmd_similar(args: argparse.Namespace, settings: Settings) -> int:
+    """Search by example: an item id, or a file (indexed or not)."""
+    wanted = filters(args)
+    with Library(settings) as lib:
+        print_results(lib.similar(args.target, wanted), args.json)
+    return 0

@@ -1,0 +1,108 @@
+"""Tag commands: ``tag add|remove NAME PATH...``, ``tag list``, ``tag show PATH...``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from mmdesk.cli.output import emit_json, note, say, shown
+from mmdesk.config import Settings
+from mmdesk.core.library import Library
+from mmdesk.errors import MmdeskError
+
+
+def register(commands: Any) -> None:
+    """Add ``tag`` and its actions."""
+    tag = commands.add_parser("tag", help="label items: tag add|remove NAME PATH..., list, show")
+    actions = tag.add_subparsers(dest="tag_action", metavar="ACTION", required=True)
+    for action, what in (("add", "put a tag on files"), ("remove", "take a tag off files")):
+        p = actions.add_parser(action, help=what)
+        p.add_argument("name")
+        p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+        p.set_defaults(func=cmd_tag_change, tag_action=action)
+    p = actions.add_parser("list", help="every tag and how many items carry it")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_tag_list)
+    p = actions.add_parser("show", help="the tags of each file")
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_tag_show)
+
+
+def cmd_tag_change(args: argparse.Namespace, settings: Settings) -> int:
+    """Add or remove one tag on the items of some files."""
+    if not args.name.strip():
+        raise MmdeskError("a tag needs a name")
+    with Library(settings) as lib:
+        items = items_for(lib, args.paths)
+        if args.tag_action == "add":
+            lib.tag(items, args.name)
+        else:
+            lib.untag(items, args.name)
+    done = "added to" if args.tag_action == "add" else "removed from"
+    note(f"tag {args.name!r} {done} {len(items)} items")
+    return 0
+
+
+def cmd_tag_list(args: argparse.Namespace, settings: Settings) -> int:
+    """Every tag with its count."""
+    with Library(settings) as lib:
+        counts = lib.tags()
+    if args.json:
+        emit_json([{"tag": name, "items": n} for name, n in counts])
+        return 0
+    for name, n in counts:
+        say(f"{n:>6}  {name}")
+    return 0
+
+
+def cmd_tag_show(args: argparse.Namespace, settings: Settings) -> int:
+    """The tags of each file: JSON ``[{"path", "tags": [{"name", "source", "score"}]}]``."""
+    with Library(settings) as lib:
+        items = items_for(lib, args.paths)
+        rows: list[dict[str, Any]] = [
+            {"path": str(path), "tags": [tag_json(label) for label in lib.labels_for(item)]}
+            for path, item in zip(args.paths, items, strict=True)
+        ]
+    if args.json:
+        emit_json(rows)
+        return 0
+    for row in rows:
+        say(f"{shown(row['path'])}: {', '.join(map(tag_text, row['tags'])) or '(no tags)'}")
+    return 0
+
+
+def tag_json(label: dict[str, Any]) -> dict[str, Any]:
+    """A stored label in the stable form: source is "user", "not" or "predicted"."""
+    return {"name": label["name"], "source": source_kind(label["source"]), "score": label["score"]}
+
+
+def source_kind(stored: str) -> str:
+    """The store's label source ('user', 'not', 'classifier:<id>') as the CLI names it."""
+    if stored == "user":
+        return "user"
+    if stored == "not" or stored.endswith(":not"):
+        return "not"
+    return "predicted"
+
+
+def tag_text(tag: dict[str, Any]) -> str:
+    """One tag as a person reads it: ``cat``, ``not cat``, ``cat (predicted 0.83)``."""
+    if tag["source"] == "not":
+        return f"not {tag['name']}"
+    if tag["source"] == "predicted":
+        score = "" if tag["score"] is None else f" {tag['score']:.2f}"
+        return f"{tag['name']} (predicted{score})"
+    return str(tag["name"])
+
+
+def items_for(lib: Library, paths: list[Path]) -> list[int]:
+    """The library item of each path; an unknown path is an error naming it."""
+    items = []
+    for path in paths:
+        item = lib.item_for_path(path)
+        if item is None:
+            raise MmdeskError(f"{shown(path)} is not in the library (index it first)")
+        items.append(item)
+    return items
