@@ -27,19 +27,6 @@ def fts_query(terms: Iterable[str]) -> str:
     return " ".join('"' + t.replace('"', '""') + '"' for t in terms)
 
 
-def rrf(rankings: list[list[int]], k: int = 60) -> list[tuple[int, float]]:
-    """Reciprocal rank fusion of ranked id lists (best first): score = sum 1 / (k + rank).
-
-    Hybrid search fuses the vector ranking with the text ranking without calibrating their
-    scores against each other.
-    """
-    scores: dict[int, float] = {}
-    for ranking in rankings:
-        for rank, item_id in enumerate(ranking, start=1):
-            scores[item_id] = scores.get(item_id, 0.0) + 1.0 / (k + rank)
-    return sorted(scores.items(), key=lambda kv: -kv[1])
-
-
 class TextsMixin(StoreBase):
     """Add, read and search texts."""
 

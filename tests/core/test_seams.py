@@ -110,3 +110,6 @@ def test_reciprocal_rank_fusion_rewards_agreement() -> None:
     assert [i for i, _ in fused][:2] == [1, 3]
     assert dict(fused)[4] == pytest.approx(1 / 63)
     assert rrf([]) == []
+    fused = rrf([[1, 2, 3], [3, 1]], k=60)
+    assert [i for i, _ in fused] == [1, 3, 2]
+    assert fused[0][1] == pytest.approx(1 / 61 + 1 / 62)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from mmdesk.store import ItemFilter, Store
-from mmdesk.store.texts import fts_query, rrf
+from mmdesk.store.texts import fts_query
 from tests.store.conftest import add_item
 
 DAY_NS = 86400 * 10**9
@@ -110,10 +110,3 @@ def test_substring_fallback_finds_glued_ocr_words(store: Store) -> None:
     store.add_text(item, "ocr", "TOTALINVOICEAMOUNT 42")
     assert [i for i, _ in store.search_texts("invoice")] == [item]
     assert store.search_texts("in") == []  # too short for the trigram index
-
-
-def test_rrf_fuses_rankings() -> None:
-    fused = rrf([[1, 2, 3], [3, 1]], k=60)
-    assert [i for i, _ in fused] == [1, 3, 2]
-    assert fused[0][1] == pytest.approx(1 / 61 + 1 / 62)
-    assert rrf([]) == []

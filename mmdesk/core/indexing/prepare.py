@@ -87,7 +87,7 @@ def decode(work: Work, encoders: list[IndexEncoder]) -> Prepared:
         for segment in stream.segments:
             ready = ReadySegment(segment.kind, segment.start, segment.end)
             for encoder in encoders:
-                if encoder.spec.modality == MODALITY_OF_ITEM.get(segment.kind):  # type: ignore[call-overload]
+                if encoder.spec.modality == MODALITY_OF_ITEM.get(segment.kind):
                     if segment.image is not None:
                         ready.tensors[encoder.spec.id] = encoder.preprocess(segment.image)
             out.segments.append(ready)

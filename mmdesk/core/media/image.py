@@ -30,7 +30,7 @@ _HUGE = threading.BoundedSemaphore(1)
 Image.MAX_IMAGE_PIXELS = None
 
 try:  # optional HEIC/AVIF support, when the Pillow plugins are installed
-    import pillow_heif  # type: ignore[import-not-found]
+    import pillow_heif
 
     pillow_heif.register_heif_opener()
 except ImportError:
