@@ -142,8 +142,13 @@ class Library:
         return [Path(f["path"]) for f in self.store.folders()]
 
     def items_by_kind(self) -> dict[str, int]:
-        """Present items per item kind, for counts and the sidebar."""
+        """Present items per item kind (image, video_frame, audio_segment), for counts."""
         return self.store.items_by_kind()
+
+    def items_by_file_kind(self) -> dict[str, int]:
+        """Present items per file kind (image, video, audio): the values the kind filter
+        takes, for the sidebar."""
+        return self.store.items_by_file_kind()
 
     def tags(self) -> list[tuple[str, int]]:
         return self.store.tag_counts()

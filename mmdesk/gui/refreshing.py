@@ -46,7 +46,7 @@ class Refreshing(WindowParts):
 
     def refresh_sidebar(self, _: Changes | None = None) -> None:
         tags = self.library.tags()
-        self.sidebar.set_content(self.library.folders(), tags, self.library.items_by_kind())
+        self.sidebar.set_content(self.library.folders(), tags, self.library.items_by_file_kind())
         self.preview.set_known_tags([name for name, _ in tags])
         emit(self.library_changed)
 

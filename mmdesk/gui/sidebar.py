@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from mmdesk.core.jobs import Changes
 from mmdesk.core.paths import display
 from mmdesk.gui.compat import emit
-from mmdesk.kinds import ITEM_KINDS
+from mmdesk.kinds import FILE_KINDS
 
 ValueRole = Qt.ItemDataRole.UserRole + 1
 STATES = {
@@ -33,8 +33,8 @@ STATES = {
     "cancelled": "incomplete",
     "missing": "missing",
 }
-_NAMES = {"image": "Photos", "video_frame": "Video frames", "audio_segment": "Audio"}
-KIND_NAMES: dict[str, str] = {kind: _NAMES.get(kind, kind) for kind in ITEM_KINDS}
+_NAMES = {"image": "Photos", "video": "Videos", "audio": "Audio"}
+KIND_NAMES: dict[str, str] = {kind: _NAMES.get(kind, kind) for kind in FILE_KINDS}
 
 
 def _children(item: QTreeWidgetItem) -> list[QTreeWidgetItem]:

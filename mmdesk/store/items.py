@@ -79,3 +79,11 @@ class ItemsMixin(StoreBase):
             "WHERE f.status='indexed' GROUP BY i.kind"
         )
         return {str(k): int(n) for k, n in rows}
+
+    def items_by_file_kind(self) -> dict[str, int]:
+        """Present items per file kind (image, video, audio): what the kind filter selects."""
+        rows = self._sql(
+            "SELECT f.kind, COUNT(*) FROM items i JOIN files f ON f.id=i.file_id "
+            "WHERE f.status='indexed' GROUP BY f.kind"
+        )
+        return {str(k): int(n) for k, n in rows}

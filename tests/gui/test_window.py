@@ -122,3 +122,18 @@ def test_window_state_and_last_query_persist(qtbot, settings):
     assert again.size().width() == 760
     restored = again.splitter.sizes()
     assert (restored[0], restored[2]) == (sizes[0], sizes[2])  # the grid takes what is left
+
+
+def test_selecting_a_kind_in_the_sidebar_filters_by_file_kind(qtbot, settings, photos):
+    from mmdesk.kinds import FILE_KINDS
+
+    window = open_window(qtbot, settings)
+    index_folder(qtbot, window, photos)
+    wait_for(qtbot, lambda: window.sidebar.kinds.childCount() == 1)
+    entry = window.sidebar.kinds.child(0)
+    assert entry.text(0).startswith("Photos")
+    entry.setSelected(True)
+    assert window.sidebar.selected_kinds() == ["image"]
+    assert set(window.sidebar.selected_kinds()) <= set(FILE_KINDS)
+    names = search(qtbot, window, "red")
+    assert names and all(n.startswith("red") for n in names)
