@@ -244,3 +244,17 @@ print(before, after, decoded.image.size, decoded.meta["width"])
     assert "13000" in out.stdout
     assert peak_mb < 900, f"decoding took {peak_mb:.0f} MB at peak (was 2.9 GB)"
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def test_a_bomb_is_refused_with_a_reason_and_no_raw_pillow_warning(tmp_path: Path) -> None:
+    import warnings
+
+    from PIL import Image
+
+    big = tmp_path / "bomb.png"
+    Image.new("1", (15000, 13000)).save(big)  # 195 M pixels: over the limit, tiny on disk
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(MmdeskError, match="decompression bomb guard"):
+            media.read_image_file(big)
+    assert [w for w in caught if "DecompressionBomb" in type(w.message).__name__] == []
