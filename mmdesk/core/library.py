@@ -20,6 +20,7 @@ from mmdesk.kinds import SPACE_MODALITIES, Modality
 from mmdesk.plugins.discovery import Discovered
 from mmdesk.plugins.registry import Registry, Space
 from mmdesk.store import Store
+from mmdesk.store.lock import lock_holder
 from mmdesk.store.backup import BackupInfo, list_backups, make_backup, maybe_daily_backup
 
 
@@ -136,7 +137,16 @@ class Library:
         return counts
 
     def folders(self) -> list[dict[str, Any]]:
-        return self.store.folders()
+        """Library folders with counts and state; a folder left "scanning" by a killed run
+        reads "interrupted" at once (not only after the next run), since no one indexes it."""
+        folders = self.store.folders()
+        if any(f["state"] == "scanning" for f in folders) and lock_holder(
+            self.settings.db_path
+        ) is None:
+            for folder in folders:
+                if folder["state"] == "scanning":
+                    folder["state"] = "interrupted"
+        return folders
 
     def library_roots(self) -> list[Path]:
         return [Path(f["path"]) for f in self.store.folders()]

@@ -31,6 +31,7 @@ STATES = {
     "scanning": "indexing…",
     "indexed": "indexed",
     "cancelled": "incomplete",
+    "interrupted": "incomplete",
     "missing": "missing",
 }
 _NAMES = {"image": "Photos", "video": "Videos", "audio": "Audio"}

@@ -258,3 +258,35 @@ def test_a_bomb_is_refused_with_a_reason_and_no_raw_pillow_warning(tmp_path: Pat
         with pytest.raises(MmdeskError, match="decompression bomb guard"):
             media.read_image_file(big)
     assert [w for w in caught if "DecompressionBomb" in type(w.message).__name__] == []
+
+
+def test_a_folder_left_scanning_by_a_killed_run_reads_interrupted(
+    settings: Settings, photos: Path
+) -> None:
+    with Library(settings) as lib:
+        lib.index([photos])
+        [folder] = lib.folders()
+        lib.store.set_folder_state(folder["id"], "scanning")  # as a kill -9 leaves it
+        assert [f["state"] for f in lib.folders()] == ["interrupted"]
+        with library_lock(settings.db_path):  # an indexer really is at work
+            assert [f["state"] for f in lib.folders()] == ["scanning"]
+
+
+def test_files_that_can_be_listed_but_not_reached_are_reported(
+    settings: Settings, photos: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mmdesk.core.indexing import scan
+
+    unreachable = str(photos / "blue" / "blue-2.png")
+    real_stat = os.stat
+
+    def stat(path: object, *args: object, **kwargs: object) -> os.stat_result:
+        if str(path) == unreachable:  # a folder with read but no execute permission
+            raise PermissionError(13, "Permission denied")
+        return real_stat(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(scan.os, "stat", stat)
+    with Library(settings) as lib:
+        report = lib.index([photos])
+    assert report.indexed == 8
+    assert (unreachable, "cannot read: Permission denied") in report.problems
