@@ -11,20 +11,22 @@ from pathlib import Path
 from typing import Any
 
 from mmdesk.config import Settings
+from mmdesk.core.enrich.ops import TextOps
 from mmdesk.core.jobs import Changes, Job, run_job
 from mmdesk.core.paths import canonical, lookup_forms
 from mmdesk.core.search import Filters, Result, Searcher
+from mmdesk.core.tagging.ops import TaggingOps
 from mmdesk.core.tasks import TaskState
 from mmdesk.errors import MmdeskError
 from mmdesk.kinds import SPACE_MODALITIES, Modality
 from mmdesk.plugins.discovery import Discovered
 from mmdesk.plugins.registry import Registry, Space
 from mmdesk.store import Store
-from mmdesk.store.lock import lock_holder
 from mmdesk.store.backup import BackupInfo, list_backups, make_backup, maybe_daily_backup
+from mmdesk.store.lock import lock_holder
 
 
-class Library:
+class Library(TaggingOps, TextOps):
     """One person's library in one thread. Open another for another thread."""
 
     def __init__(self, settings: Settings | None = None, registry: Registry | None = None) -> None:
@@ -140,9 +142,10 @@ class Library:
         """Library folders with counts and state; a folder left "scanning" by a killed run
         reads "interrupted" at once (not only after the next run), since no one indexes it."""
         folders = self.store.folders()
-        if any(f["state"] == "scanning" for f in folders) and lock_holder(
-            self.settings.db_path
-        ) is None:
+        if (
+            any(f["state"] == "scanning" for f in folders)
+            and lock_holder(self.settings.db_path) is None
+        ):
             for folder in folders:
                 if folder["state"] == "scanning":
                     folder["state"] = "interrupted"
@@ -160,9 +163,6 @@ class Library:
         takes, for the sidebar."""
         return self.store.items_by_file_kind()
 
-    def tags(self) -> list[tuple[str, int]]:
-        return self.store.tag_counts()
-
     def errors(self, limit: int = 100) -> list[tuple[str, str]]:
         return self.store.errors(limit)
 
@@ -177,14 +177,6 @@ class Library:
                 return item
         return None
 
-    def labels_for(self, item_id: int) -> list[dict[str, Any]]:
-        """The item's tags: ``[{"name", "source", "score"}]``."""
-        return self.store.labels_for(item_id)
-
-    def texts_for(self, item_id: int) -> list[dict[str, Any]]:
-        """Captions, OCR text, transcripts and notes of an item, oldest first."""
-        return self.store.texts_for(item_id)
-
     def providers(self, space: Space) -> dict[str, str | None]:
         """Encoder id -> the ONNX Runtime provider it really runs on (None until loaded)."""
         return {
@@ -198,9 +190,6 @@ class Library:
         self.registry.options = SessionOptions(device, threads, spinning=spinning)
         self.registry.refresh()
         self._searcher = None
-
-    def tag_counts_for(self, item_ids: list[int]) -> dict[str, int]:
-        return self.store.tag_counts_for(item_ids)
 
     # writing ------------------------------------------------------------------------------
     def daily_backup(self) -> Path | None:
@@ -227,20 +216,6 @@ class Library:
         self.daily_backup()
         self.store.remove_folder(canonical(path))
         return Changes(folders=True, removed=True, files=True, tags=True)
-
-    def tag(self, item_ids: list[int], name: str) -> Changes:
-        if not name.strip():
-            raise MmdeskError("a tag needs a name")
-        self.daily_backup()
-        self.store.add_label(item_ids, name)
-        return Changes(labels=set(item_ids), tags=True)
-
-    def untag(self, item_ids: list[int], name: str) -> Changes:
-        if not self.store.tag_exists(name):
-            raise MmdeskError(f"there is no tag {name!r}")
-        self.daily_backup()
-        self.store.remove_label(item_ids, name)
-        return Changes(labels=set(item_ids), tags=True)
 
     # jobs ---------------------------------------------------------------------------------
     def run(self, job: Job, state: TaskState | None = None) -> Changes:

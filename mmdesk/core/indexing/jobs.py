@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mmdesk.core.enrich import run_enrichers
 from mmdesk.core.indexing.pipeline import Pipeline
 from mmdesk.core.indexing.plan import Plan, make_plan
 from mmdesk.core.indexing.prepare import IndexEncoder
@@ -53,8 +54,11 @@ class IndexJob:
                 exclude=_own_folders(library),
                 retry_failed=self.retry_failed,
             )
+            changes = Changes(files=True, items=True, folders=True)
+            changes.removed = bool(self.report.missing)
+            if not self.report.cancelled:
+                changes |= run_enrichers(library, state)  # captions, OCR, predicted tags
         pending = library.pending_space()
-        changes = Changes(files=True, items=True, folders=True, removed=bool(self.report.missing))
         if pending and not self.report.cancelled:
             changes |= library.use_space(pending.id)  # switches only if now whole
         return changes

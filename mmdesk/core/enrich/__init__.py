@@ -1,0 +1,57 @@
+"""Enrichment: work that runs over indexed items after their vectors exist.
+
+Captioning, OCR, transcription and tag prediction each find the items that lack their output
+(keyed by producer) and fill it in. Each is a :class:`~mmdesk.core.jobs.Job` on its own (the
+CLI's ``caption``, ``train`` ... commands run them directly) and also an *enricher*: a factory
+registered here that :class:`~mmdesk.core.indexing.IndexJob` asks, after every index run, for
+the job that brings new items up to date (None when it has nothing to do, e.g. no captioner is
+active). A new kind of enrichment is a module in this package that calls :func:`register`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from mmdesk.core.jobs import Changes, Job
+from mmdesk.core.tasks import TaskState
+
+if TYPE_CHECKING:
+    from mmdesk.core.library import Library
+
+Enricher = Callable[["Library"], Job | None]
+_ENRICHERS: dict[str, Enricher] = {}
+
+
+def register(name: str, enricher: Enricher) -> None:
+    """Add (or replace) the enricher called ``name``; runs in registration order."""
+    _ENRICHERS[name] = enricher
+
+
+def enrichers() -> dict[str, Enricher]:
+    _load_builtins()
+    return dict(_ENRICHERS)
+
+
+def run_enrichers(library: Library, state: TaskState) -> Changes:
+    """Run every enricher's job for the items that lack its output."""
+    changes = Changes()
+    for enricher in enrichers().values():
+        state.checkpoint()
+        job = enricher(library)
+        if job is not None:
+            changes |= job.run(library, state)
+    return changes
+
+
+def _load_builtins() -> None:
+    """Import the built-in enrichment modules (each registers itself)."""
+    import importlib
+
+    for module in BUILTIN_MODULES:
+        importlib.import_module(module)
+
+
+# Modules that register enrichers, in the order they should run (captions before the tag
+# classifier, which may use caption embeddings).
+BUILTIN_MODULES: list[str] = []
