@@ -1,4 +1,5 @@
-"""Tag commands: ``tag add|remove NAME PATH...``, ``tag list``, ``tag show PATH...``."""
+"""Tag commands: ``tag add|remove|not NAME PATH...``, ``tag list``, ``tag show PATH...``,
+``tag review TAG``."""
 
 from __future__ import annotations
 
@@ -9,14 +10,31 @@ from typing import Any
 from mmdesk.cli.output import emit_json, note, say, shown
 from mmdesk.config import Settings
 from mmdesk.core.library import Library
+from mmdesk.core.tagging.sources import source_kind
 from mmdesk.errors import MmdeskError
+
+__all__ = ["register", "source_kind"]
+# action -> (its help, what it says it did)
+CHANGES = {
+    "add": ("put a tag on files", "tag {name!r} added to {n} items"),
+    "remove": (
+        "take a tag off files (what you said: is, or is not)",
+        "tag {name!r} removed from {n} items",
+    ),
+    "not": (
+        "say files are not a tag (a negative example for training)",
+        "{n} items marked not {name!r}",
+    ),
+}
 
 
 def register(commands: Any) -> None:
     """Add ``tag`` and its actions."""
-    tag = commands.add_parser("tag", help="label items: tag add|remove NAME PATH..., list, show")
+    tag = commands.add_parser(
+        "tag", help="label items: tag add|remove|not NAME PATH..., list, show, review"
+    )
     actions = tag.add_subparsers(dest="tag_action", metavar="ACTION", required=True)
-    for action, what in (("add", "put a tag on files"), ("remove", "take a tag off files")):
+    for action, (what, _) in CHANGES.items():
         p = actions.add_parser(action, help=what)
         p.add_argument("name")
         p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
@@ -28,20 +46,23 @@ def register(commands: Any) -> None:
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_tag_show)
+    p = actions.add_parser("review", help="predicted, unlabelled items of a tag to confirm")
+    p.add_argument("name", metavar="TAG")
+    p.add_argument("--uncertain", action="store_true", help="nearest the threshold first")
+    p.add_argument("--limit", type=int, default=20, help="at most N items (default 20)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_tag_review)
 
 
 def cmd_tag_change(args: argparse.Namespace, settings: Settings) -> int:
-    """Add or remove one tag on the items of some files."""
+    """Add, remove or refuse one tag on the items of some files."""
     if not args.name.strip():
         raise MmdeskError("a tag needs a name")
     with Library(settings) as lib:
         items = items_for(lib, args.paths)
-        if args.tag_action == "add":
-            lib.tag(items, args.name)
-        else:
-            lib.untag(items, args.name)
-    done = "added to" if args.tag_action == "add" else "removed from"
-    note(f"tag {args.name!r} {done} {len(items)} items")
+        change = {"add": lib.tag, "remove": lib.untag, "not": lib.tag_not}[args.tag_action]
+        change(items, args.name)
+    note(CHANGES[args.tag_action][1].format(name=args.name, n=len(items)))
     return 0
 
 
@@ -73,18 +94,20 @@ def cmd_tag_show(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_tag_review(args: argparse.Namespace, settings: Settings) -> int:
+    """The items a classifier predicts for a tag that no one labelled yet, to confirm with
+    ``tag add`` or refuse with ``tag not``."""
+    from mmdesk.cli.search_cmds import print_results
+
+    kind = "uncertain" if args.uncertain else "confident"
+    with Library(settings) as lib:
+        print_results(lib.review(args.name, kind, args.limit), args.json)
+    return 0
+
+
 def tag_json(label: dict[str, Any]) -> dict[str, Any]:
-    """A stored label in the stable form: source is "user", "not" or "predicted"."""
+    """A label in the stable form: source is "user", "not" or "predicted"."""
     return {"name": label["name"], "source": source_kind(label["source"]), "score": label["score"]}
-
-
-def source_kind(stored: str) -> str:
-    """The store's label source ('user', 'not', 'classifier:<id>') as the CLI names it."""
-    if stored == "user":
-        return "user"
-    if stored == "not" or stored.endswith(":not"):
-        return "not"
-    return "predicted"
 
 
 def tag_text(tag: dict[str, Any]) -> str:

@@ -1,4 +1,5 @@
-"""Tags and labels: a person's tags (source 'user') and a classifier's (``classifier:<id>``)."""
+"""Tags and labels: what a person says an item is (``user``) or is not (``not``), and what a
+classifier predicts (``classifier:<plugin id>``, with a score; see classifiers.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from typing import Any
 from mmdesk.errors import StoreError
 from mmdesk.store.base import StoreBase
 from mmdesk.store.items import id_list
+
+# The two sources a person's labels have; every other source is a classifier's prediction.
+PERSON_SOURCES = ("user", "not")
 
 
 class LabelsMixin(StoreBase):
@@ -45,6 +49,17 @@ class LabelsMixin(StoreBase):
                 [(i, tag_id, source, score, now) for i in item_ids],
             )
 
+    def set_person_label(self, item_ids: Iterable[int], tag: str, source: str) -> None:
+        """Say items are (``user``) or are not (``not``) ``tag``: the opposite label of the
+        person goes in the same transaction, so an item never reads as both."""
+        if source not in PERSON_SOURCES:
+            raise StoreError(f"a person's label is 'user' or 'not', not {source!r}")
+        ids = list(item_ids)
+        opposite = "not" if source == "user" else "user"
+        with self.transaction():
+            self.remove_label(ids, tag, source=opposite)
+            self.add_label(ids, tag, source=source)
+
     def remove_label(self, item_ids: Iterable[int], tag: str, *, source: str = "user") -> int:
         """Remove ``tag`` of ``source`` from items; returns how many labels were removed."""
         with self.transaction():
@@ -58,7 +73,7 @@ class LabelsMixin(StoreBase):
         return max(cur.rowcount, 0)
 
     def labels_for(self, item_id: int) -> list[dict[str, Any]]:
-        """The item's labels: ``{"name", "source", "score"}``, by name then source."""
+        """The item's labels as stored: ``{"name", "source", "score"}``, by name then source."""
         rows = self.query(
             "SELECT t.name, l.source, l.score FROM labels l JOIN tags t ON t.id=l.tag_id"
             " WHERE l.item_id=? ORDER BY t.name, l.source",
@@ -75,19 +90,48 @@ class LabelsMixin(StoreBase):
         )
         return [r[0] for r in rows]
 
-    def tag_counts(self) -> list[tuple[str, int]]:
-        """Every tag with how many items carry it, by name."""
+    def tag_counts(self, *, source: str | None = None) -> list[tuple[str, int]]:
+        """Every tag with how many items carry it (labels of ``source`` only, if given)."""
         rows = self._sql(
             "SELECT t.name, COUNT(DISTINCT l.item_id) FROM tags t LEFT JOIN labels l ON "
-            "l.tag_id=t.id GROUP BY t.id ORDER BY t.name"
+            "l.tag_id=t.id AND (?1 IS NULL OR l.source=?1) GROUP BY t.id ORDER BY t.name",
+            (source,),
         )
         return [(r[0], int(r[1])) for r in rows]
 
-    def tag_counts_for(self, item_ids: Iterable[int]) -> dict[str, int]:
-        """How many of ``item_ids`` carry each tag, in one query (the selection's tag menu)."""
+    def tag_counts_for(
+        self, item_ids: Iterable[int], *, source: str | None = None
+    ) -> dict[str, int]:
+        """How many of ``item_ids`` carry each tag (labels of ``source`` only, if given), in one
+        query (the selection's tag menu)."""
         rows = self._sql(
             "SELECT t.name, COUNT(DISTINCT l.item_id) FROM labels l JOIN tags t ON "
-            "t.id=l.tag_id WHERE l.item_id IN (SELECT value FROM json_each(?)) GROUP BY t.id",
-            (id_list(item_ids),),
+            "t.id=l.tag_id WHERE l.item_id IN (SELECT value FROM json_each(?1)) "
+            "AND (?2 IS NULL OR l.source=?2) GROUP BY t.id",
+            (id_list(item_ids), source),
         )
         return {r[0]: int(r[1]) for r in rows}
+
+    def label_counts(self, tag: str) -> dict[str, int]:
+        """Items a person said are ``tag`` (positives), are not (negatives), and items only a
+        classifier says are (predicted: what the review view still has to show)."""
+        row = self._sql(
+            "SELECT COUNT(DISTINCT CASE WHEN l.source='user' THEN l.item_id END), "
+            "COUNT(DISTINCT CASE WHEN l.source='not' THEN l.item_id END), "
+            "COUNT(DISTINCT CASE WHEN l.source LIKE 'classifier:%' AND NOT EXISTS (SELECT 1 "
+            "FROM labels p WHERE p.item_id=l.item_id AND p.tag_id=l.tag_id AND p.source IN "
+            "('user','not')) THEN l.item_id END) "
+            "FROM labels l JOIN tags t ON t.id=l.tag_id WHERE t.name=?",
+            (tag.strip(),),
+        ).fetchone()
+        return {"positives": int(row[0]), "negatives": int(row[1]), "predicted": int(row[2])}
+
+    def person_labels_since(self, tag: str, since: float) -> int:
+        """How many of a person's labels (is or is not) of ``tag`` are newer than ``since``:
+        what "retrain after N new labels" counts."""
+        found = self.scalar(
+            "SELECT COUNT(*) FROM labels l JOIN tags t ON t.id=l.tag_id WHERE t.name=? "
+            "AND l.source IN ('user','not') AND l.created_at > ?",
+            (tag.strip(), since),
+        )
+        return int(found or 0)
