@@ -5,6 +5,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
+# The sidecar tests read XMP back with Exempi (python-xmp-toolkit loads libexempi.so.8).
+have_exempi() { ldconfig -p 2>/dev/null | grep 'libexempi\.so\.8' >/dev/null; }
+if ! have_exempi && command -v apt-get >/dev/null; then
+    if [ "$(id -u)" = 0 ]; then
+        { apt-get update -qq && apt-get install -y -qq libexempi8; } >/dev/null 2>&1 \
+            || echo "setup: could not install libexempi8 (the sidecar tests need it)" >&2
+    else
+        echo "setup: libexempi8 is missing: sudo apt-get install libexempi8" >&2
+    fi
+fi
 if [ ! -x .venv/bin/python ]; then
     "$PY" -m venv .venv
 fi

@@ -17,10 +17,14 @@ from mmdesk import __version__
 from mmdesk.cli import (
     app_cmds,
     backup_cmds,
+    caption_cmds,
     library_cmds,
     models_cmds,
+    ocr_cmds,
     search_cmds,
+    sidecar_cmds,
     tag_cmds,
+    train_cmds,
 )
 from mmdesk.config import Settings
 from mmdesk.errors import MmdeskError
@@ -50,7 +54,18 @@ def build_parser() -> Parser:
     parser.add_argument("--threads", type=int, help="CPU threads for models (0 = automatic)")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (library_cmds, search_cmds, tag_cmds, backup_cmds, models_cmds, app_cmds):
+    for module in (
+        library_cmds,
+        search_cmds,
+        tag_cmds,
+        caption_cmds,
+        ocr_cmds,
+        train_cmds,
+        sidecar_cmds,
+        backup_cmds,
+        models_cmds,
+        app_cmds,
+    ):
         module.register(commands)
     return parser
 

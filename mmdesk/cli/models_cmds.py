@@ -23,6 +23,7 @@ def register(commands: Any) -> None:
     _register_build_and_list(sub)
     _register_use_and_remove(sub)
     _register_export(sub)
+    _register_import(sub)
     models.set_defaults(func=lambda a, s: models.print_help() or 2)
 
 
@@ -91,7 +92,29 @@ def _register_export(sub: Any) -> None:
     )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_export_openclip)
+    _register_captioner_export(kinds)
     export.set_defaults(func=lambda a, s: export.print_help() or 2)
+
+
+def _register_captioner_export(kinds: Any) -> None:
+    p = kinds.add_parser("captioner", help="a Hugging Face image-to-text model -> captioner plugin")
+    p.add_argument(
+        "--hf",
+        required=True,
+        help="model id (downloads weights: the only time mmdesk uses the network) or a "
+        "save_pretrained folder; VisionEncoderDecoderModel or BlipForConditionalGeneration",
+    )
+    p.add_argument("--out", type=Path, help="plugin folder (default: <data dir>/plugins/<id>)")
+    p.add_argument("--max-length", type=int, default=20, help="tokens per caption, start included")
+    p.add_argument("--beams", type=int, default=1, help="beam search width (1: greedy)")
+    p.set_defaults(func=cmd_export_captioner)
+
+
+def _register_import(sub: Any) -> None:
+    p = sub.add_parser("import", help="make an optimum ONNX captioner folder a plugin")
+    p.add_argument("folder", type=Path, help="encoder_model.onnx, decoder_*.onnx, tokenizer.json")
+    p.add_argument("--out", type=Path, help="plugin folder (default: <data dir>/plugins/<id>)")
+    p.set_defaults(func=cmd_import)
 
 
 def _progress(message: str) -> None:
@@ -332,4 +355,33 @@ def cmd_export_openclip(args: argparse.Namespace, settings: Settings) -> int:
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print(f"use it with: mmdesk models use {report.plugin_id}")
+    return 0
+
+
+def cmd_export_captioner(args: argparse.Namespace, settings: Settings) -> int:
+    """Export a Hugging Face captioner into a plugin folder (downloads weights only here)."""
+    try:
+        from mmdesk.export.hf_captioner import export_captioner
+    except ImportError as exc:
+        raise MmdeskError(
+            f"exporting needs the export extra ({exc}): pip install 'mmdesk[export]'"
+        ) from exc
+    from mmdesk.export.optimum_import import plugin_id_for
+
+    out = args.out or settings.user_plugin_dir / plugin_id_for(args.hf)
+    folder = export_captioner(
+        args.hf, out, max_length=args.max_length, num_beams=args.beams, progress=_progress
+    )
+    print(f"exported captioner {args.hf} to {shown(folder)}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    """Copy an optimum-layout ONNX captioner into the user plugin folder, with checksums."""
+    from mmdesk.export.optimum_import import import_optimum, plugin_id_for
+
+    source = args.folder.resolve()
+    out = args.out or settings.user_plugin_dir / plugin_id_for(source.name)
+    folder = import_optimum(source, out, source=source.name)
+    print(f"imported captioner {source.name} to {shown(folder)}")
     return 0

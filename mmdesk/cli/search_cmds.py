@@ -13,11 +13,26 @@ from mmdesk.core.library import Library
 from mmdesk.core.search import Filters, Result
 from mmdesk.kinds import FILE_KINDS
 
+QUERY_HELP = """Search every signal at once: the pictures themselves, the sentence meaning of
+their captions, the text read in them (OCR), transcripts and notes, and their exact words.
+
+Query syntax (anything else is plain text):
+  "red car"          a phrase, word for word          -word, -"a phrase"  leave out
+  tag:NAME           only items with this tag         kind:video          only this file kind
+  after:2023         taken from 2023 on               before:2024-06      taken before June 2024
+  text:"invoice"     keywords only: written in the item's texts
+Each result says why it matched: visual, caption, text in image, spoken, note."""
+
 
 def register(commands: Any) -> None:
     """Add ``search`` and ``similar``."""
-    p = commands.add_parser("search", help="search by meaning with words")
-    p.add_argument("text")
+    p = commands.add_parser(
+        "search",
+        help="search by meaning and by the words in pictures, captions and notes",
+        description=QUERY_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("text", help="what to find (see the query syntax above)")
     filter_args(p)
     p.set_defaults(func=cmd_search)
 
@@ -33,6 +48,9 @@ def filter_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--kind", action="append", choices=FILE_KINDS, default=[])
     p.add_argument("--under", action="append", type=Path, default=[], help="only in this folder")
     p.add_argument("--tag", action="append", default=[], help="only items with this tag")
+    p.add_argument(
+        "--predicted", action="store_true", help="--tag also matches tags a classifier predicts"
+    )
     p.add_argument("--min-score", type=float, help="leave out results scoring below S")
     p.add_argument("--sort", choices=("relevance", "date"), default="relevance")
     p.add_argument("--json", action="store_true")
@@ -44,6 +62,7 @@ def filters(args: argparse.Namespace) -> Filters:
         kinds=args.kind,
         under=[str(u) for u in args.under],
         tags=args.tag,
+        predicted=args.predicted,
         min_score=args.min_score,
         limit=args.limit,
         sort=args.sort,
@@ -59,7 +78,8 @@ def print_results(results: list[Result], as_json: bool) -> None:
         print("no results", file=sys.stderr)
     for r in results:
         at = f" @{r.start:.1f}s" if r.start is not None else ""
-        say(f"{r.score:6.3f}  {r.kind:<13} {shown(r.path)}{at}")
+        why = f"[{', '.join(r.matched)}] " if r.matched else ""
+        say(f"{r.score:6.3f}  {r.kind:<13} {why}{shown(r.path)}{at}")
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:

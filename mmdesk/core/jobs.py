@@ -63,4 +63,10 @@ class Job(Protocol):
 
 def run_job(library: Library, job: Job, state: TaskState | None = None) -> Changes:
     """Run ``job`` on ``library``; the one place front ends start long work."""
-    return job.run(library, state or TaskState())
+    state = state or TaskState()
+    outer, state.job = state.job, job.name
+    state.restart_clock()  # rate and ETA are per job
+    try:
+        return job.run(library, state)
+    finally:
+        state.job = outer

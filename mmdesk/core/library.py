@@ -14,7 +14,8 @@ from mmdesk.config import Settings
 from mmdesk.core.enrich.ops import TextOps
 from mmdesk.core.jobs import Changes, Job, run_job
 from mmdesk.core.paths import canonical, lookup_forms
-from mmdesk.core.search import Filters, Result, Searcher
+from mmdesk.core.search import Filters, HybridSearcher, Result, Searcher, Weights
+from mmdesk.core.sidecars.ops import SidecarOps
 from mmdesk.core.tagging.ops import TaggingOps
 from mmdesk.core.tasks import TaskState
 from mmdesk.errors import MmdeskError
@@ -26,7 +27,7 @@ from mmdesk.store.backup import BackupInfo, list_backups, make_backup, maybe_dai
 from mmdesk.store.lock import lock_holder
 
 
-class Library(TaggingOps, TextOps):
+class Library(TaggingOps, TextOps, SidecarOps):
     """One person's library in one thread. Open another for another thread."""
 
     def __init__(self, settings: Settings | None = None, registry: Registry | None = None) -> None:
@@ -34,6 +35,7 @@ class Library(TaggingOps, TextOps):
         self.store = Store(self.settings.db_path, backups_dir=self.settings.backups_dir)
         self.registry = registry or Registry(self.settings)
         self._searcher: Searcher | None = None
+        self._hybrid: HybridSearcher | None = None
         self._backed_up = False
 
     def close(self) -> None:
@@ -108,8 +110,23 @@ class Library(TaggingOps, TextOps):
             self._searcher = Searcher(self.store, self.registry, space)
         return self._searcher
 
+    def hybrid(self) -> HybridSearcher:
+        """The searcher that fuses the visual space, the texts' vectors and their keywords."""
+        visual = self.searcher()
+        try:
+            text = self.space("text").encoders["text"]
+        except MmdeskError:
+            text = None
+        weights = Weights.from_json(self.store.get_setting("search.weights"))
+        hybrid = self._hybrid
+        if hybrid is None or hybrid.visual is not visual or hybrid.text_encoder != text:
+            hybrid = self._hybrid = HybridSearcher(visual, text, weights)
+        hybrid.weights = weights
+        return hybrid
+
     def search(self, text: str, filters: Filters | None = None) -> list[Result]:
-        return self.searcher().search_text(text, filters)
+        """Every signal of the query (see ``docs``: query syntax) fused; results say why."""
+        return self.hybrid().search(text, filters)
 
     def similar(self, target: str | int, filters: Filters | None = None) -> list[Result]:
         return self.searcher().similar(target, filters)
@@ -189,7 +206,7 @@ class Library(TaggingOps, TextOps):
 
         self.registry.options = SessionOptions(device, threads, spinning=spinning)
         self.registry.refresh()
-        self._searcher = None
+        self._searcher = self._hybrid = None
 
     # writing ------------------------------------------------------------------------------
     def daily_backup(self) -> Path | None:

@@ -27,6 +27,7 @@ class Progress:
     rate: float = 0.0  # units per second since the start
     eta: float | None = None  # seconds left, when it can be estimated
     message: str = ""
+    job: str = ""  # the name of the job reporting ("indexing", "captioning", "training")
 
     @property
     def fraction(self) -> float:
@@ -43,6 +44,7 @@ class TaskState:
     ) -> None:
         self.on_progress = on_progress
         self.on_changes = on_changes
+        self.job = ""  # set by whoever starts a job on this state (jobs.run_job, enrichers)
         self._cancel = threading.Event()
         self._running = threading.Event()
         self._running.set()
@@ -85,7 +87,7 @@ class TaskState:
         elapsed = max(time.monotonic() - self._start, 1e-6)
         rate = done / elapsed
         eta = (total - done) / rate if rate > 0 and total >= done else None
-        self.last = Progress(done, total, errors, rate, eta, message)
+        self.last = Progress(done, total, errors, rate, eta, message, self.job)
         if self.on_progress is not None:
             self.on_progress(self.last)
         return self.last

@@ -10,13 +10,28 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from mmdesk.export.manifest_toml import dumps
 from mmdesk.plugins.checksums import sha256_file
 from mmdesk.plugins.manifest import API_VERSION
+from mmdesk.plugins.manifest_toml import dumps
 
 PLUGIN_ID = "default"
 SPACE = "conse-minilm-l6"
 DIM = 384
+
+
+def label_captioner(image: Mapping[str, Any]) -> dict[str, Any]:
+    """The offline captioner: words the image model's top ImageNet classes (and OCR text).
+
+    ``label_based`` tells the UI these captions are guesses from class labels, not sentences
+    a captioning model wrote.
+    """
+    return {
+        "id": f"{PLUGIN_ID}/labels",
+        "model": "image.onnx",
+        "label_based": True,
+        "preprocess": dict(image),
+        "labels": {"file": "classes.txt", "input": "pixel_values", "output": "probs"},
+    }
 
 
 def render_manifest(
@@ -31,7 +46,7 @@ def render_manifest(
         text: ``tokenizer`` mapping for the text encoder.
         extra: free-form provenance shown in the plugins dialog.
     """
-    names = ["image.onnx", "text.onnx", text["file"]]
+    names = ["image.onnx", "text.onnx", text["file"], "classes.txt"]
     return dumps(
         {
             "id": PLUGIN_ID,
@@ -61,6 +76,7 @@ def render_manifest(
                     "io": {"inputs": ["input_ids", "attention_mask"], "output": "embedding"},
                 },
             ],
+            "captioners": [label_captioner(image)],
             "extra": dict(extra),
         }
     )

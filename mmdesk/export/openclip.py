@@ -22,13 +22,13 @@ from typing import Any
 from mmdesk.errors import ExportError
 from mmdesk.export import (
     catalogue,
-    manifest_toml,
     openclip_manifest,
     openclip_model,
     openclip_onnx,
     parity,
 )
 from mmdesk.export.openclip_text import check_tokenizer, write_tokenizer
+from mmdesk.plugins import manifest_toml
 
 log = logging.getLogger(__name__)
 PRECISIONS = ("fp32", "fp16", "int8")

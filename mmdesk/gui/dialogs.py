@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import logging
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -78,10 +80,23 @@ class RuntimeChoices:
     providers_used: dict[str, str | None]
     providers_available: list[str]
     data_dir: str
+    ocr: bool = True  # read the text in new pictures while indexing
+    caption_new: bool = True  # caption new pictures while indexing
+    captioner: str | None = None  # the chosen captioner; None: the default one
+    captioners: list[dict[str, Any]] = field(default_factory=list)  # Library.captioners()
+
+
+DEFAULT_CAPTIONER_TEXT = "Automatic (the default model's, when installed)"
+
+
+def captioner_text(captioner: dict[str, Any]) -> str:
+    """A captioner as the settings list names it: label-based ones say they guess."""
+    return captioner["id"] + " (label-based: guesses from labels)" * bool(captioner["label_based"])
 
 
 class SettingsDialog(QDialog):
-    """Device, threads and the active embedding space; data location shown, not moved."""
+    """Device, threads, the embedding space, and what indexing adds (text read, captions);
+    the data location is shown, not moved."""
 
     def __init__(self, choices: RuntimeChoices, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -101,12 +116,16 @@ class SettingsDialog(QDialog):
         for space in choices.spaces:
             self.space.addItem(space, space)
         self.space.setCurrentIndex(max(0, self.space.findData(choices.space)))
+        self._text_widgets(choices)
         form = QFormLayout()
         form.addRow("Run models on", self.device)
         form.addRow("In use", _label(self, _providers_text(choices.providers_used)))
         form.addRow("Available", _label(self, ", ".join(choices.providers_available) or "—"))
         form.addRow("CPU threads", self.threads)
         form.addRow("Embedding space", self.space)
+        form.addRow("Text in pictures", self.ocr)
+        form.addRow("Captioner", self.captioner)
+        form.addRow("Captions", self.caption_new)
         form.addRow(
             "Data folder",
             _label(self, f"{choices.data_dir}\n(move it with --data-dir or MMDESK_DATA_DIR)"),
@@ -120,6 +139,20 @@ class SettingsDialog(QDialog):
         box.addLayout(form)
         box.addWidget(buttons)
 
+    def _text_widgets(self, choices: RuntimeChoices) -> None:
+        """OCR and captioning: settings of the library, applied on the writer."""
+        self.ocr = QCheckBox("Read the text in new pictures (OCR)", self)
+        self.ocr.setChecked(choices.ocr)
+        self.caption_new = QCheckBox("Caption new pictures while indexing", self)
+        self.caption_new.setChecked(choices.caption_new)
+        self.captioner = QComboBox(self)
+        self.captioner.addItem(DEFAULT_CAPTIONER_TEXT, None)
+        for captioner in choices.captioners:
+            self.captioner.addItem(captioner_text(captioner), captioner["id"])
+        self.captioner.setCurrentIndex(max(0, self.captioner.findData(choices.captioner)))
+        self.captioner.setEnabled(bool(choices.captioners))
+        self.captioner.setToolTip("Captions already written stay until you caption again")
+
     def result_choices(self) -> RuntimeChoices:
         return RuntimeChoices(
             self.device.currentData(),
@@ -129,6 +162,10 @@ class SettingsDialog(QDialog):
             self.choices.providers_used,
             self.choices.providers_available,
             self.choices.data_dir,
+            ocr=self.ocr.isChecked(),
+            caption_new=self.caption_new.isChecked(),
+            captioner=self.captioner.currentData(),
+            captioners=self.choices.captioners,
         )
 
 

@@ -8,6 +8,7 @@ thread through :class:`~mmdesk.core.library.Library`; what it changed comes back
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox
@@ -19,6 +20,21 @@ from mmdesk.core.paths import canonical, is_under
 from mmdesk.core.tasks import Progress, TaskState
 from mmdesk.gui.compat import emit
 from mmdesk.gui.window_parts import WindowParts
+
+LABEL_WRITES: dict[str, Callable[[Library, list[int], str], Changes]] = {
+    "tag": Library.tag,
+    "untag": Library.untag,
+    "not": Library.tag_not,
+    "accept": Library.accept,
+    "reject": Library.reject,
+}
+LABEL_VERBS = {
+    "tag": "Tagged",
+    "untag": "Untagged",
+    "not": "Marked as not",
+    "accept": "Confirmed",
+    "reject": "Rejected",
+}
 
 
 def _overlap(a: str, b: str) -> bool:
@@ -36,8 +52,14 @@ class LibraryActions(WindowParts):
         self.progress.cancel_clicked.connect(self.cancel_indexing)
         self.sidebar.rescan_requested.connect(lambda p: self.index([p]))
         self.sidebar.remove_requested.connect(self.remove_folder)
-        self.preview.tag_added.connect(lambda name: self.tag_selected(name, add=True))
-        self.preview.tag_removed.connect(lambda name: self.tag_selected(name, add=False))
+        for signal, how in (
+            (self.preview.tag_added, "tag"),
+            (self.preview.tag_removed, "untag"),
+            (self.preview.tag_not_requested, "not"),
+            (self.preview.accept_requested, "accept"),
+            (self.preview.reject_requested, "reject"),
+        ):
+            signal.connect(lambda name, how=how: self.label_selected(name, how))
 
     # folders ----------------------------------------------------------------------------------
     def choose_folder(self) -> None:
@@ -130,15 +152,25 @@ class LibraryActions(WindowParts):
     # tags -------------------------------------------------------------------------------------
     def tag_selected(self, name: str, add: bool = True) -> None:
         """Add or remove a tag on every selected item (one transaction on the writer)."""
+        self.label_selected(name, "tag" if add else "untag")
+
+    def label_selected(self, name: str, how: str = "tag") -> None:
+        """Say every selected item is (``tag``, ``accept``) or is not (``not``, ``reject``)
+        ``name``, or forget what was said (``untag``): one write on the writer."""
         ids = [r.item_id for r in self.view.selected_results()]
         if not ids:
             return
+        write = LABEL_WRITES[how]
+        self.runner.write(
+            lambda library: write(library, ids, name), lambda _: self._labelled(name, how, len(ids))
+        )
 
-        def job(library: Library) -> Changes:
-            return library.tag(ids, name) if add else library.untag(ids, name)
+    def _labelled(self, name: str, how: str, count: int) -> None:
+        self.say(f"{LABEL_VERBS[how]} {count} item{'s' * (count != 1)} “{name}”")
 
-        self.runner.write(job, lambda _: self._tagged(name, add, len(ids)))
-
-    def _tagged(self, name: str, add: bool, count: int) -> None:
-        verb = "Tagged" if add else "Untagged"
-        self.say(f"{verb} {count} item{'s' * (count != 1)} “{name}”")
+    def update_preview(self) -> None:
+        """The preview as :class:`Refreshing` shows it, plus the current item's predicted and
+        "not" labels, shown apart from the confirmed tags."""
+        super().update_preview()
+        current = self.preview.result
+        self.preview.show_labels(self.library.labels_for(current.item_id) if current else [])

@@ -91,16 +91,53 @@ def install(window: MainWindow) -> None:
     edit.addAction(select_all)
     edit.addAction(_action(window, "&More like this", window.more_like_selected, "Ctrl+M"))
     window.addAction(edit.actions()[0])
+    _label_actions(window, edit)
 
     view = menu.addMenu("&View")
     view.addAction(_action(window, "Show/hide &preview", window.toggle_preview, "Ctrl+P"))
 
     tools = menu.addMenu("&Tools")
+    tools.addAction(
+        _action(window, "&Train tags…", window.show_training, "Ctrl+Shift+L", "Learn your tags")
+    )
+    tools.addAction(
+        _action(
+            window,
+            "&Review tag…",
+            lambda: window.show_review(),
+            "Ctrl+R",
+            "Confirm or reject what a classifier predicts",
+        )
+    )
+    tools.addSeparator()
     tools.addAction(_action(window, "&Plugins…", window.show_plugins))
     tools.addAction(
         _action(window, "&Settings…", window.show_settings, QKeySequence.StandardKey.Preferences)
     )
     _results_menu(window)
+
+
+def _label_actions(window: MainWindow, edit: QMenu) -> None:
+    """Tag, or mark as not, every selected result at once (search results in bulk)."""
+    edit.addSeparator()
+    edit.addAction(
+        _action(
+            window,
+            "&Tag selection…",
+            lambda: window.tag_selection_prompt("tag"),
+            "Ctrl+T",
+            "Say every selected photo is a tag",
+        )
+    )
+    edit.addAction(
+        _action(
+            window,
+            "Mark selection as &not…",
+            lambda: window.tag_selection_prompt("not"),
+            "Ctrl+Shift+T",
+            "Say every selected photo is not a tag: negative examples for training",
+        )
+    )
 
 
 def _results_menu(window: MainWindow) -> None:
@@ -115,6 +152,9 @@ def _results_menu(window: MainWindow) -> None:
         menu.addAction("Open", window.open_selected)
         menu.addAction("Show in folder", window.reveal_selected)
         menu.addAction("More like this", window.more_like_selected)
+        menu.addSeparator()
+        menu.addAction("Tag…", lambda: window.tag_selection_prompt("tag"))
+        menu.addAction("Mark as not…", lambda: window.tag_selection_prompt("not"))
         menu.exec(view.viewport().mapToGlobal(pos))
         menu.deleteLater()
 

@@ -1,7 +1,8 @@
 """The preview pane: a large image, the file's facts, its tags and its texts.
 
-Tag edits apply to every selected item; the pane only emits what the person asked for and the
-window sends it to the writer, so the pane never touches the database. It is stale when the
+Tag edits apply to every selected item, a caption edit to the current one; the pane only emits
+what the person asked for and the window sends it to the writer, so the pane never touches the
+database. It is stale when the
 tags or texts of an item it shows change (:meth:`PreviewPane.wants_refresh`).
 """
 
@@ -12,16 +13,13 @@ import math
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
-    QCompleter,
+    QCheckBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QListWidget,
-    QPlainTextEdit,
     QPushButton,
     QSizePolicy,
     QVBoxLayout,
@@ -31,6 +29,8 @@ from PySide6.QtWidgets import (
 from mmdesk.core.jobs import Changes
 from mmdesk.core.search import Result
 from mmdesk.gui.compat import emit
+from mmdesk.gui.preview_tags import TagArea
+from mmdesk.gui.text_boxes import TextArea, draw_boxes, ocr_lines
 from mmdesk.gui.thumbs import Thumbnails
 
 
@@ -50,9 +50,13 @@ class PreviewPane(QWidget):
 
     tag_added = Signal(str)
     tag_removed = Signal(str)
+    tag_not_requested = Signal(str)
+    accept_requested = Signal(str)  # a prediction confirmed
+    reject_requested = Signal(str)  # a prediction rejected
     open_requested = Signal()
     reveal_requested = Signal()
     similar_requested = Signal()
+    caption_saved = Signal(int, str)  # (item id, a person's caption)
 
     def __init__(self, images: Thumbnails, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -69,18 +73,13 @@ class PreviewPane(QWidget):
         self.fields = {
             k: self._fact(k) for k in ("Folder", "Size", "Dimensions", "Date", "Camera", "Score")
         }
-        self.tags = QListWidget(self)
-        self.tags.setMaximumHeight(90)
-        self.tag_edit = QLineEdit(self, placeholderText="Add a tag… (Enter)")
-        self.completions = QStringListModel(self)
-        self.tag_edit.setCompleter(QCompleter(self.completions, self))
-        self.tag_edit.completer().setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.remove_tag = QPushButton("Remove tag", self)
-        self.texts = QPlainTextEdit(self, readOnly=True)
-        self.texts.setPlaceholderText(
-            "Captions, text found in the image and transcripts appear here."
-        )
-        self.texts.setMaximumHeight(110)
+        self.tag_area = TagArea(self)
+        self.tags, self.tag_edit = self.tag_area.tags, self.tag_area.tag_edit
+        self.remove_tag, self.completions = self.tag_area.remove_tag, self.tag_area.completions
+        self.text_area = TextArea(self)
+        self.texts = self.text_area.others  # text in image, spoken, notes (read-only)
+        self.show_boxes = QCheckBox("Show text boxes on the picture", self)
+        self._lines: list[dict[str, Any]] = []  # the shown item's OCR lines with boxes
         self.buttons = {
             k: QPushButton(k, self) for k in ("Open", "Show in folder", "More like this")
         }
@@ -102,21 +101,27 @@ class PreviewPane(QWidget):
         box.addWidget(self.name)
         box.addLayout(self.facts)
         box.addWidget(QLabel("<b>Tags</b>", self))
-        box.addWidget(self.tags)
-        row = QHBoxLayout()
-        row.addWidget(self.tag_edit, 1)
-        row.addWidget(self.remove_tag)
-        box.addLayout(row)
-        box.addWidget(QLabel("<b>Text</b>", self))
-        box.addWidget(self.texts)
+        box.addWidget(self.tag_area)
+        box.addWidget(QLabel("<b>Caption and text</b>", self))
+        box.addWidget(self.text_area)
+        box.addWidget(self.show_boxes)
         buttons = QHBoxLayout()
         for button in self.buttons.values():
             buttons.addWidget(button)
         box.addLayout(buttons)
 
     def _connect(self) -> None:
-        self.tag_edit.returnPressed.connect(self._add_tag)
-        self.remove_tag.clicked.connect(self._remove_tag)
+        area = self.tag_area
+        for mine, theirs in (
+            (self.tag_added, area.tag_added),
+            (self.tag_removed, area.tag_removed),
+            (self.tag_not_requested, area.tag_not_requested),
+            (self.accept_requested, area.accept_requested),
+            (self.reject_requested, area.reject_requested),
+        ):
+            theirs.connect(mine)
+        self.show_boxes.toggled.connect(lambda _: self._fit())
+        self.text_area.caption_saved.connect(self._caption_saved)
         self.buttons["Open"].clicked.connect(self.open_requested)
         self.buttons["Show in folder"].clicked.connect(self.reveal_requested)
         self.buttons["More like this"].clicked.connect(self.similar_requested)
@@ -126,7 +131,11 @@ class PreviewPane(QWidget):
         return bool(self.item_ids & changes.labels) or (changes.texts and bool(self.item_ids))
 
     def set_known_tags(self, names: list[str]) -> None:
-        self.completions.setStringList(names)
+        self.tag_area.set_known_tags(names)
+
+    def show_labels(self, labels: list[dict[str, Any]]) -> None:
+        """Show the current item's predicted and "not" labels apart from its confirmed tags."""
+        self.tag_area.show_labels(labels if self.result is not None else [])
 
     def show_results(
         self, selected: list[Result], tag_counts: dict[str, int], texts: list[dict[str, Any]]
@@ -135,17 +144,19 @@ class PreviewPane(QWidget):
         self.result = selected[0] if selected else None
         self.item_ids = {r.item_id for r in selected}
         enabled = self.result is not None
-        for widget in (self.tag_edit, self.remove_tag, self.tags, *self.buttons.values()):
+        for widget in (self.tag_area, *self.buttons.values()):
             widget.setEnabled(enabled)
-        self.tags.clear()
-        for name, count in sorted(tag_counts.items()):
-            suffix = f"  ({count}/{len(selected)})" if len(selected) > 1 else ""
-            self.tags.addItem(f"{name}{suffix}")
-            self.tags.item(self.tags.count() - 1).setData(Qt.ItemDataRole.UserRole, name)
-        self.texts.setPlainText("\n\n".join(f"[{t['source']}] {t['text']}" for t in texts))
+        self.tag_area.show_tags(tag_counts, len(selected))
+        self.text_area.show_texts(None if self.result is None else self.result.item_id, texts)
+        self._lines = ocr_lines(texts) if self.result is not None else []
+        self.show_boxes.setEnabled(bool(self._lines))
         self._show_facts(selected)
         self._pixmap = None
         self._load_image()
+
+    def _caption_saved(self, text: str) -> None:
+        if self.result is not None:
+            emit(self.caption_saved, self.result.item_id, text)
 
     def _show_facts(self, selected: list[Result]) -> None:
         r = self.result
@@ -170,17 +181,6 @@ class PreviewPane(QWidget):
         self.fields["Camera"].setText(f.get("camera") or "—")
         self.fields["Score"].setText("—" if math.isnan(r.score) else f"{r.score:.3f}")
 
-    def _add_tag(self) -> None:
-        name = self.tag_edit.text().strip()
-        if name and self.result is not None:
-            emit(self.tag_added, name)
-        self.tag_edit.clear()
-
-    def _remove_tag(self) -> None:
-        item = self.tags.currentItem()
-        if item is not None:
-            emit(self.tag_removed, item.data(Qt.ItemDataRole.UserRole))
-
     def _load_image(self) -> None:
         if self.result is None:
             self.image.setPixmap(QPixmap())
@@ -201,11 +201,12 @@ class PreviewPane(QWidget):
         if self._pixmap is None:
             return
         size = self.image.size()
-        self.image.setPixmap(
-            self._pixmap.scaled(
-                size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
-            )
+        scaled = self._pixmap.scaled(
+            size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
         )
+        if self.show_boxes.isChecked():
+            scaled = draw_boxes(scaled, self._lines)
+        self.image.setPixmap(scaled)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

@@ -30,6 +30,7 @@ ResultRole = Qt.ItemDataRole.UserRole + 1
 ScoreRole = Qt.ItemDataRole.UserRole + 2
 Index = QModelIndex | QPersistentModelIndex
 CELL = QSize(176, 200)
+BADGES = {"text in image": "text", "caption": "caption", "spoken": "speech", "note": "note"}
 
 
 class ResultsModel(QAbstractListModel):
@@ -88,6 +89,8 @@ def tooltip(result: Result) -> str:
     lines = [Path(result.path).name]
     if not math.isnan(result.score):
         lines.append(f"match score {result.score:.3f}")
+    if result.matched:
+        lines.append(f"matched by {', '.join(result.matched)}")
     width, height = result.file.get("width"), result.file.get("height")
     if width and height:
         lines.append(f"{width} × {height}")
@@ -118,6 +121,7 @@ class ResultDelegate(QStyledItemDelegate):
             rect.left() + 6, rect.top() + 6, rect.width() - 12, rect.height() - text_height - 12
         )
         self._paint_image(painter, box, palette, index.data(Qt.ItemDataRole.DecorationRole))
+        _paint_badge(painter, box, option, index.data(ResultRole))
         text_rect = QRect(rect.left() + 4, box.bottom() + 4, rect.width() - 8, text_height)
         role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
         painter.setPen(palette.color(role))
@@ -142,6 +146,27 @@ class ResultDelegate(QStyledItemDelegate):
         target = QRect(0, 0, size.width(), size.height())
         target.moveCenter(box.center())
         painter.drawPixmap(target, pixmap)
+
+
+def badge(result: Result | None) -> str:
+    """The short "why matched" badge of a result: its signals other than the picture itself."""
+    if result is None:
+        return ""
+    return " + ".join(BADGES.get(m, m) for m in result.matched if m != "visual")
+
+
+def _paint_badge(painter: QPainter, box: QRect, option: Any, result: Result | None) -> None:
+    text = badge(result)
+    if not text:
+        return
+    metrics = option.fontMetrics
+    rect = QRect(box.left(), box.top(), metrics.horizontalAdvance(text) + 10, metrics.height() + 4)
+    palette: QPalette = option.palette
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(palette.color(QPalette.ColorRole.ToolTipBase))
+    painter.drawRoundedRect(rect, 4, 4)
+    painter.setPen(palette.color(QPalette.ColorRole.ToolTipText))
+    painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
 
 
 class ResultsView(QListView):

@@ -1,8 +1,10 @@
-"""The window's plugin and settings dialogs, and applying what the person chose.
+"""The window's plugin and settings dialogs, applying what the person chose, and saving the
+captions a person corrects in the preview.
 
 A mixin of :class:`mmdesk.gui.window.MainWindow`. Device and threads are kept with
-:meth:`Settings.save` (beside the database, shared with the CLI); the embedding space is switched
-on the writer through :meth:`Library.use_space`, whose Changes refresh the views.
+:meth:`Settings.save` (beside the database, shared with the CLI); the embedding space, OCR and
+captioning are library settings, switched on the writer (:meth:`Library.use_space`,
+:meth:`Library.set_ocr_enabled`, :meth:`Library.set_captioner`), whose Changes refresh the views.
 """
 
 from __future__ import annotations
@@ -19,7 +21,17 @@ from mmdesk.gui.window_parts import WindowParts
 
 
 class SettingsActions(WindowParts):
-    """Plugins and runtime settings."""
+    """Plugins, runtime and library settings, and a person's captions."""
+
+    def _init_settings(self) -> None:
+        self.preview.caption_saved.connect(self.save_caption)
+
+    def save_caption(self, item_id: int, text: str) -> None:
+        """Keep a person's caption; the preview and results refresh from its Changes."""
+        self.runner.write(
+            lambda library: library.set_caption(item_id, text),
+            lambda _: self.say("Caption saved"),
+        )
 
     def show_plugins(self) -> None:
         dialog = PluginsDialog(self.library.plugins(), self)
@@ -49,6 +61,10 @@ class SettingsActions(WindowParts):
             used,
             available_providers(),
             str(self.settings.data_dir),
+            ocr=self.library.ocr_enabled(),
+            caption_new=self.library.caption_new_enabled(),
+            captioner=self.library.chosen_captioner(),
+            captioners=self.library.captioners(),
         )
 
     def apply_settings(self, choices: RuntimeChoices) -> None:
@@ -65,6 +81,10 @@ class SettingsActions(WindowParts):
     def _apply(self, library: Library, choices: RuntimeChoices) -> Changes:
         """On the writer: new session options for every model, then the space switch."""
         library.set_runtime(choices.device, session_threads(choices.threads), spinning=False)
+        library.set_ocr_enabled(choices.ocr)
+        library.set_caption_new_enabled(choices.caption_new)
+        if choices.captioners and choices.captioner != library.chosen_captioner():
+            library.set_captioner(choices.captioner)
         if choices.space and choices.space != library.space().id:
             return library.use_space(choices.space)
         return Changes()

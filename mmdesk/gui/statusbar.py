@@ -22,15 +22,20 @@ def format_eta(seconds: float | None) -> str:
 
 
 def describe(progress: Progress, paused: bool = False) -> str:
-    """'120 / 1,000 · 14.2 photos/s · 1 min 2 s left' — or 'paused'."""
+    """'120 / 1,000 · 14.2/s · 1 min 2 s left' — or 'paused'."""
     text = f"{progress.done:,} / {progress.total:,}"
     if paused:
         return text + " · paused"
     if progress.errors:
         text += f" · {progress.errors} unreadable"
     if progress.done and progress.done < progress.total:
-        text += f" · {progress.rate:.1f} photos/s · {format_eta(progress.eta)}"
+        text += f" · {progress.rate:.1f}/s · {format_eta(progress.eta)}"
     return text
+
+
+def _title(progress: Progress) -> str:
+    """What is running, as the status bar names it ("Indexing", "Captioning", "Training")."""
+    return (progress.job or "indexing").capitalize()
 
 
 class IndexProgress(QWidget):
@@ -74,13 +79,13 @@ class IndexProgress(QWidget):
         self._paused = paused
         self.pause.setText("Resume" if paused else "Pause")
         if self._last is not None:
-            self.label.setText("Indexing " + describe(self._last, paused))
+            self.label.setText(f"{_title(self._last)} " + describe(self._last, paused))
 
     def show_progress(self, progress: Progress) -> None:
         self._last = progress
         self.bar.setRange(0, max(progress.total, 1))
         self.bar.setValue(progress.done)
-        self.label.setText("Indexing " + describe(progress, self._paused))
+        self.label.setText(f"{_title(progress)} " + describe(progress, self._paused))
 
 
 class LibrarySummary(QLabel):

@@ -33,6 +33,7 @@ from mmdesk.gui.sidebar import Sidebar
 from mmdesk.gui.statusbar import IndexProgress, LibrarySummary
 from mmdesk.gui.tasks import TaskRunner
 from mmdesk.gui.thumbs import Thumbnails
+from mmdesk.gui.training_actions import TrainingActions
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,9 @@ def setting_int(value: object) -> int:
     raise TypeError(f"int() argument must be a string or a number, not {type(value).__name__!r}")
 
 
-class MainWindow(SearchActions, LibraryActions, SettingsActions, Refreshing, QMainWindow):
+class MainWindow(
+    SearchActions, LibraryActions, TrainingActions, SettingsActions, Refreshing, QMainWindow
+):
     """One library, one window. ``close()`` stops every background thread it started."""
 
     results_shown = Signal(int)  # number of results now in the grid
@@ -76,6 +79,8 @@ class MainWindow(SearchActions, LibraryActions, SettingsActions, Refreshing, QMa
         self._build()
         self._init_search()
         self._init_library()
+        self._init_training()
+        self._init_settings()
         self._init_feeds()
         menus.install(self)
         self._restore()

@@ -1,8 +1,10 @@
 """Contribution kinds: for each, its spec type, its runtime Protocol and its built-in factory.
 
 ``registry.build(TEXT_ENCODER, "default/text")`` returns a :class:`TextEncoder`, typed. A kind
-without a built-in runtime (captioners, text readers, transcribers, classifiers, audio encoders
-today) is built from the plugin's ``entry`` only; a later issue adds the runtime here.
+without a built-in runtime (captioners, transcribers, audio encoders today) is built from the
+plugin's ``entry`` only; a later issue adds the runtime here. Text readers run on the built-in
+RapidOCR reader unless the plugin names an entry. Classifiers run on
+the built-in ONNX classifier unless the plugin names an entry.
 """
 
 from __future__ import annotations
@@ -22,7 +24,10 @@ from mmdesk.plugins.protocols import (
     TextReader,
     Transcriber,
 )
+from mmdesk.plugins.runtimes.onnx_captioner import build_captioner
+from mmdesk.plugins.runtimes.onnx_classifier import OnnxClassifier
 from mmdesk.plugins.runtimes.onnx_encoder import OnnxImageEncoder, OnnxTextEncoder
+from mmdesk.plugins.runtimes.rapid_ocr import RapidOcrReader
 from mmdesk.plugins.session import SessionOptions
 from mmdesk.plugins.specs import (
     CaptionerSpec,
@@ -69,16 +74,16 @@ AUDIO_ENCODER: ContributionKind[EncoderSpec, AudioEncoder] = ContributionKind(
     "audio encoder", _encoders("audio"), ("encode_audio",)
 )
 CAPTIONER: ContributionKind[CaptionerSpec, Captioner] = ContributionKind(
-    "captioner", lambda m: m.captioners, ("caption",)
+    "captioner", lambda m: m.captioners, ("caption",), build_captioner
 )
 TEXT_READER: ContributionKind[TextReaderSpec, TextReader] = ContributionKind(
-    "text reader", lambda m: m.text_readers, ("read_text",)
+    "text reader", lambda m: m.text_readers, ("read_text",), RapidOcrReader
 )
 TRANSCRIBER: ContributionKind[TranscriberSpec, Transcriber] = ContributionKind(
     "transcriber", lambda m: m.transcribers, ("transcribe",)
 )
 CLASSIFIER: ContributionKind[ClassifierSpec, Classifier] = ContributionKind(
-    "classifier", lambda m: m.classifiers, ("classify",)
+    "classifier", lambda m: m.classifiers, ("predict",), OnnxClassifier
 )
 ENCODER_KINDS: dict[str, ContributionKind[EncoderSpec, Encoder]] = {
     "image": IMAGE_ENCODER,

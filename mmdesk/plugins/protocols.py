@@ -6,6 +6,7 @@ of its kind's Protocol; the registry checks the methods exist before handing it 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -52,11 +53,17 @@ class AudioEncoder(Encoder, Protocol):
 
 
 class Captioner(Protocol):
-    """Pictures -> one sentence each, so photos become searchable by words."""
+    """Pictures -> one sentence each, so photos become searchable by words.
+
+    ``texts`` (the words OCR read in each picture) is passed only to captioners whose manifest
+    says ``label_based``; plugin code written for ``caption(images)`` keeps working.
+    """
 
     spec: CaptionerSpec
 
-    def caption(self, images: list[Image.Image]) -> list[str]: ...
+    def caption(
+        self, images: list[Image.Image], texts: Sequence[str] | None = None
+    ) -> list[str]: ...
 
 
 class TextReader(Protocol):
@@ -65,6 +72,22 @@ class TextReader(Protocol):
     spec: TextReaderSpec
 
     def read_text(self, images: list[Image.Image]) -> list[str]: ...
+
+
+@dataclass(frozen=True)
+class TextLine:
+    """A line a text reader found: its text, its box (four corners, pixels of the picture as
+    given, clockwise from top left) and the reader's confidence in [0, 1]."""
+
+    text: str
+    box: tuple[tuple[float, float], ...]
+    score: float
+
+
+class LineReader(TextReader, Protocol):
+    """A text reader that also says where each line is (OCR's boxes, shown in the preview)."""
+
+    def read_lines(self, images: list[Image.Image]) -> list[list[TextLine]]: ...
 
 
 @dataclass(frozen=True)
@@ -85,8 +108,19 @@ class Transcriber(Protocol):
 
 
 class Classifier(Protocol):
-    """Vectors of the spec's space -> (N, len(labels)) scores in [0, 1]."""
+    """Embeddings of one or more modalities -> a score in [0, 1] per label.
+
+    ``predict`` takes ``{modality: (N, dim)}`` float32 features and an (N, M) mask, 1 where an
+    item has that modality (in ``modalities`` order), and returns ``(scores (N, T), attention
+    (N, M))``: the attention says which modality drove each decision. ``thresholds`` holds the
+    score at or above which each label counts as predicted.
+    """
 
     spec: ClassifierSpec
+    modalities: tuple[str, ...]
+    dims: dict[str, int]
+    thresholds: dict[str, float]
 
-    def classify(self, vectors: np.ndarray) -> np.ndarray: ...
+    def predict(
+        self, features: dict[str, np.ndarray], mask: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]: ...

@@ -66,12 +66,27 @@ class _CodeSpec:
 
 @dataclass(frozen=True)
 class CaptionerSpec(_CodeSpec):
-    """An image captioner: picture -> sentence, in ``language``, at most ``max_length`` tokens."""
+    """An image captioner: picture -> sentence, in ``language``, at most ``max_length`` tokens.
+
+    The built-in runtime (no ``entry``) reads ``model`` (the image encoder) and the sub-tables:
+    ``decoder``/``generation``/``tokenizer`` for an encoder-decoder, or ``labels`` for a
+    label-based captioner (``label_based``: the UI says such captions are guessed from labels).
+    """
 
     model: str | None = None
     language: str = "en"
     max_length: int = 32
+    label_based: bool = False
+    preprocess: dict[str, Any] = field(default_factory=dict)
+    decoder: dict[str, Any] = field(default_factory=dict)
+    generation: dict[str, Any] = field(default_factory=dict)
+    tokenizer: dict[str, Any] = field(default_factory=dict)
+    labels: dict[str, Any] = field(default_factory=dict)
     options: dict[str, Any] = field(default_factory=dict)
+
+    def path(self, name: str) -> Path:
+        """A file of the plugin folder."""
+        return self.folder / name
 
 
 @dataclass(frozen=True)

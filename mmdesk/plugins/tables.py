@@ -49,10 +49,39 @@ TOKENIZER_KEYS = {
     "clean": key(str, choices=("lower", "whitespace", "canonicalize")),
 }
 _CODE = _COMMON | {"entry": key(str, required=True), "model": key(str)}
-CAPTIONER_KEYS = _CODE | {"language": key(str), "max_length": key(int)}
-TEXT_READER_KEYS = _CODE | {"languages": list_of(str)}
+CAPTIONER_KEYS = _COMMON | {
+    "model": key(str),
+    "language": key(str),
+    "max_length": key(int),
+    "label_based": key(bool),
+    "preprocess": key(dict),
+    "decoder": key(dict),
+    "generation": key(dict),
+    "tokenizer": key(dict),
+    "labels": key(dict),
+}
+CAPTIONER_SUBTABLES = {
+    "preprocess": PREPROCESS_KEYS,
+    "decoder": {"model": key(str), "with_past": key(str), "merged": key(str)},
+    "generation": {
+        "num_beams": key(int),
+        "length_penalty": key(float),
+        "early_stopping": key(bool, str),
+        "no_repeat_ngram_size": key(int),
+        "start_ids": list_of(int),
+        "eos_ids": list_of(int),
+        "pad_id": key(int),
+    },
+    "tokenizer": {"file": key(str), "skip_special_tokens": key(bool)},
+    "labels": {"file": key(str, required=True), "input": key(str), "output": key(str)},
+}
+TEXT_READER_KEYS = _COMMON | {"model": key(str), "languages": list_of(str)}  # entry: optional
 TRANSCRIBER_KEYS = _CODE | {"sample_rate": key(int), "languages": list_of(str)}
-CLASSIFIER_KEYS = _CODE | {"space": key(str, required=True), "labels": list_of(str, required=True)}
+CLASSIFIER_KEYS = _COMMON | {
+    "model": key(str),
+    "space": key(str, required=True),
+    "labels": list_of(str, required=True),
+}
 
 
 @dataclass(frozen=True)
@@ -105,12 +134,36 @@ def _encoder(raw: dict[str, Any], ctx: Context, where: str) -> EncoderSpec:
 
 def _captioner(raw: dict[str, Any], ctx: Context, where: str) -> CaptionerSpec:
     check_table(raw, CAPTIONER_KEYS, where)
+    if "entry" not in raw and "model" not in raw:
+        raise PluginError(f"{where}: missing required key 'entry' (or 'model', built-in runtime)")
+    subs: dict[str, dict[str, Any]] = {
+        n: dict(check_table(raw[n], k, f"{where} [{n}]")) if n in raw else {} for n, k in _CAP_SUBS
+    }
+    named = [*subs["decoder"].values(), subs["tokenizer"].get("file"), subs["labels"].get("file")]
+    for name in filter(None, named):
+        _listed(name, ctx, f"{where}: {name}", raw)
     return CaptionerSpec(
         model=raw.get("model"),
         language=raw.get("language", "en"),
         max_length=raw.get("max_length", 32),
+        label_based=raw.get("label_based", bool(subs["labels"])),
+        preprocess=subs["preprocess"],
+        decoder=subs["decoder"],
+        generation=subs["generation"],
+        tokenizer=subs["tokenizer"],
+        labels=subs["labels"],
         **_base(raw, ctx, where),
     )
+
+
+_CAP_SUBS = tuple(CAPTIONER_SUBTABLES.items())
+
+
+def _listed(name: str, ctx: Context, where: str, raw: dict[str, Any]) -> None:
+    """A model file of a built-in runtime: inside the folder and checksummed in [files]."""
+    inside(name, where)
+    if "entry" not in raw and name not in ctx.files:
+        raise PluginError(f"{where}: file {name!r} has no sha256 in [files]")
 
 
 def _text_reader(raw: dict[str, Any], ctx: Context, where: str) -> TextReaderSpec:
@@ -133,6 +186,8 @@ def _classifier(raw: dict[str, Any], ctx: Context, where: str) -> ClassifierSpec
     check_table(raw, CLASSIFIER_KEYS, where)
     if not raw["labels"]:
         raise PluginError(f"{where}: labels must not be empty")
+    if "entry" not in raw and "model" not in raw:
+        raise PluginError(f"{where}: missing required key 'entry' (or 'model', built-in runtime)")
     return ClassifierSpec(
         space=raw["space"],
         labels=tuple(raw["labels"]),

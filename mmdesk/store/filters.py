@@ -28,11 +28,18 @@ class ItemFilter:
         kinds: file kinds (kinds.FILE_KINDS) matched on ``files.kind``.
         under: canonical folder paths; an item passes if its file is under any of them.
         tags: tag names; an item passes if it carries all of them as user labels.
+        after, before: dates (ISO, local time as EXIF has it) bounding when the photo was
+            taken, else when its file was last changed: ``after <= date < before``.
+        predicted: a tag also matches a classifier's prediction of it (stored only at or above
+            the tag's threshold) unless the person said the item is not that tag.
     """
 
     kinds: list[str] = field(default_factory=list)
     under: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+    predicted: bool = False
+    after: str | None = None  # ISO date or date-time: taken (else modified) at or after it
+    before: str | None = None  # ... strictly before it
 
     def __post_init__(self) -> None:
         check_file_kinds(self.kinds)
@@ -48,13 +55,25 @@ def filter_sql(f: ItemFilter) -> tuple[str, list[Any]]:
         parts = [paths.under_sql("f.path", folder) for folder in f.under]
         clauses.append("(" + " OR ".join(sql for sql, _ in parts) + ")")
         params += [p for _, ps in parts for p in ps]
+    for bound, op in ((f.after, ">="), (f.before, "<")):
+        if bound:
+            clauses.append(f"{WHEN} {op} ?")
+            params.append(bound)
     for tag in f.tags:
-        clauses.append(
-            "i.id IN (SELECT l.item_id FROM labels l JOIN tags t ON t.id=l.tag_id "
-            "WHERE t.name = ? AND l.source = 'user')"
-        )
+        clauses.append(_PREDICTED_TAG if f.predicted else _USER_TAG)
         params.append(tag.strip())
     return " AND ".join(clauses), params
+
+
+_USER_TAG = (
+    "i.id IN (SELECT l.item_id FROM labels l JOIN tags t ON t.id=l.tag_id "
+    "WHERE t.name = ? AND l.source = 'user')"
+)
+_PREDICTED_TAG = (
+    "i.id IN (SELECT l.item_id FROM labels l JOIN tags t ON t.id=l.tag_id WHERE t.name = ? "
+    "AND (l.source = 'user' OR (l.source LIKE 'classifier:%' AND NOT EXISTS (SELECT 1 FROM "
+    "labels n WHERE n.item_id=l.item_id AND n.tag_id=l.tag_id AND n.source = 'not'))))"
+)
 
 
 class FiltersMixin(StoreBase):

@@ -144,7 +144,33 @@ INSERT INTO texts_tri(texts_tri) VALUES ('rebuild');
 PRAGMA application_id = {APPLICATION_ID};
 """
 
-MIGRATIONS: list[str] = [V1, V2]
+# Issue 10: OCR lines with boxes (texts.meta), which producer has read which item (so a
+# picture without text is not read again), and sentence embeddings per text and encoder.
+V3 = """
+ALTER TABLE texts ADD COLUMN meta TEXT;        -- JSON: OCR lines {text, box, score}, image size
+CREATE INDEX texts_item_producer ON texts(item_id, source, producer);
+CREATE TABLE text_passes (
+    item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+    producer TEXT NOT NULL,                    -- e.g. a text reader's contribution id
+    found INTEGER NOT NULL,                    -- how many texts the pass wrote (0: none)
+    done_at REAL NOT NULL,
+    PRIMARY KEY (item_id, producer)
+);
+CREATE TABLE text_embeddings (
+    text_id INTEGER NOT NULL REFERENCES texts(id) ON DELETE CASCADE,
+    encoder TEXT NOT NULL,                     -- the text encoder's id
+    dtype TEXT NOT NULL,
+    vector BLOB NOT NULL,
+    PRIMARY KEY (text_id, encoder)
+);
+CREATE INDEX text_embeddings_encoder ON text_embeddings(encoder);
+-- an edited text's old vector no longer describes it: drop it, the enricher makes a new one
+CREATE TRIGGER texts_vectors_au AFTER UPDATE OF text ON texts BEGIN
+    DELETE FROM text_embeddings WHERE text_id = old.id;
+END;
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # Tables every mmdesk library has: how a library from before application_id is recognised.

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from mmdesk.store import connection
+from mmdesk.store.captions import CaptionsMixin
+from mmdesk.store.classifiers import ClassifiersMixin
 from mmdesk.store.embeddings import EmbeddingsMixin
 from mmdesk.store.files import FileRow, FilesMixin
 from mmdesk.store.filters import FiltersMixin
@@ -19,6 +21,7 @@ from mmdesk.store.items import ItemsMixin
 from mmdesk.store.labels import LabelsMixin
 from mmdesk.store.settings import SettingsMixin
 from mmdesk.store.summary import SummaryMixin
+from mmdesk.store.text_vectors import TextVectorsMixin
 from mmdesk.store.texts import TextsMixin
 
 __all__ = ["FileRow", "Store"]
@@ -29,7 +32,10 @@ class Store(
     ItemsMixin,
     EmbeddingsMixin,
     TextsMixin,
+    CaptionsMixin,
+    TextVectorsMixin,
     LabelsMixin,
+    ClassifiersMixin,
     FiltersMixin,
     SettingsMixin,
     SummaryMixin,

@@ -123,7 +123,7 @@ def test_manifest_follows_the_plugin_format(default_plugin: Path) -> None:
 def test_every_file_is_listed_with_its_sha256(default_plugin: Path) -> None:
     files = _manifest(default_plugin)["files"]
     on_disk = {p.name for p in default_plugin.iterdir()} - {"plugin.toml"}
-    assert set(files) == on_disk == {"image.onnx", "text.onnx", "tokenizer.json"}
+    assert set(files) == on_disk == {"image.onnx", "text.onnx", "tokenizer.json", "classes.txt"}
     for name, digest in files.items():
         assert hashlib.sha256((default_plugin / name).read_bytes()).hexdigest() == digest
 
@@ -139,7 +139,11 @@ def test_onnx_io_has_dynamic_batch_and_length(default_plugin: Path, plugin: Any)
     assert [(i.name, i.type, i.shape[1:]) for i in img.get_inputs()] == [
         ("pixel_values", "tensor(float)", [3, 224, 224])
     ]
-    assert [(o.name, o.shape[1]) for o in img.get_outputs()] == [("embedding", 384)]
+    # the embedding first; the class probabilities feed the label captioner
+    assert [(o.name, o.shape[1]) for o in img.get_outputs()] == [
+        ("embedding", 384),
+        ("probs", 1000),
+    ]
     for n in (1, 3):
         out = plugin.encode_pixels(np.zeros((n, 3, 224, 224), np.float32))
         assert out.shape == (n, 384) and np.isfinite(out).all()

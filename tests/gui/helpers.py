@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QTreeWidgetItem
 
 from mmdesk.config import Settings
+from mmdesk.core.jobs import Changes
 from mmdesk.gui.window import MainWindow
 
 INDEX_TIMEOUT_MS = 60_000
@@ -59,3 +62,35 @@ def many_photos(root: Path, count: int = 120) -> Path:
     for n in range(count):
         make_photo(root / f"p{n:03d}.png", ("red", "green", "blue")[n % 3], seed=n)
     return root
+
+
+METRICS = {
+    "accuracy": 0.95,
+    "macro_f1": 0.9,
+    "folds": 5,
+    "per_tag": [
+        {"tag": "sky", "precision": 1.0, "recall": 0.8, "f1": 0.889, "threshold": 0.42}
+        | {"positives": 5, "negatives": 4}
+    ],
+    "modality_weight": {"image": 0.7, "caption": 0.3},
+}
+
+
+class FakeJob:
+    """Any core Job: reports ``loss … val …`` per epoch and honours cancel at checkpoints."""
+
+    name = "training"
+
+    def __init__(self, tags: list[str], epochs: int = 5, pause_s: float = 0.0) -> None:
+        self.tags, self.epochs, self.pause_s = tags, epochs, pause_s
+        self.ran = 0
+        self.result: SimpleNamespace | None = None
+
+    def run(self, library, state) -> Changes:
+        for epoch in range(1, self.epochs + 1):
+            state.checkpoint()
+            time.sleep(self.pause_s)
+            state.report(epoch, self.epochs, message=f"loss {1 / epoch:.4f} val {1.2 / epoch:.4f}")
+            self.ran = epoch
+        self.result = SimpleNamespace(metrics=SimpleNamespace(to_json=lambda: METRICS))
+        return Changes(tags=True)

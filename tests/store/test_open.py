@@ -38,7 +38,7 @@ def _library_with_labels(path: Path, n: int = 50) -> list[int]:
 def test_new_library_has_identity_and_wal(tmp_path: Path) -> None:
     with Store(tmp_path / "library.db") as store:
         assert store.scalar("PRAGMA application_id") == APPLICATION_ID
-        assert store.scalar("PRAGMA user_version") == SCHEMA_VERSION == 2
+        assert store.scalar("PRAGMA user_version") == SCHEMA_VERSION
 
 
 def test_newer_schema_in_delete_mode_is_left_byte_for_byte(tmp_path: Path) -> None:
@@ -204,7 +204,7 @@ def test_v1_library_with_data_is_upgraded_and_backed_up_first(tmp_path: Path) ->
     path = tmp_path / "library.db"
     _v1_library(path)
     with Store(path) as store:
-        assert store.scalar("PRAGMA user_version") == 2
+        assert store.scalar("PRAGMA user_version") == SCHEMA_VERSION
         assert store.scalar("PRAGMA application_id") == APPLICATION_ID
         assert store.get_setting("space.image") == "openclip-b32"
         assert store.get_setting("pending_space.image") == "siglip"

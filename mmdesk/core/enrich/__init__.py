@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from mmdesk.core.jobs import Changes, Job
+from mmdesk.core.jobs import Changes, Job, run_job
 from mmdesk.core.tasks import TaskState
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ def run_enrichers(library: Library, state: TaskState) -> Changes:
         state.checkpoint()
         job = enricher(library)
         if job is not None:
-            changes |= job.run(library, state)
+            changes |= run_job(library, job, state)
     return changes
 
 
@@ -54,4 +54,9 @@ def _load_builtins() -> None:
 
 # Modules that register enrichers, in the order they should run (captions before the tag
 # classifier, which may use caption embeddings).
-BUILTIN_MODULES: list[str] = []
+BUILTIN_MODULES: list[str] = [
+    "mmdesk.core.enrich.ocr",  # first: captions may use the text found in a picture
+    "mmdesk.core.enrich.captions",  # after OCR: the label captioner words the text read
+    "mmdesk.core.enrich.text_vectors",  # embeds every text the others wrote
+    "mmdesk.core.tagging.predict",  # last: a tag classifier may use any of the above
+]

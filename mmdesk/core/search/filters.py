@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass, field
 
 from mmdesk.core.paths import canonical
+from mmdesk.core.search.dates import period_start
 from mmdesk.errors import MmdeskError
 from mmdesk.kinds import check_file_kinds
 from mmdesk.store.filters import ItemFilter
@@ -20,6 +21,9 @@ class Filters:
     kinds: list[str] = field(default_factory=list)  # file kinds: image | video | audio
     under: list[str] = field(default_factory=list)  # folder paths, as typed
     tags: list[str] = field(default_factory=list)  # items must carry all of them
+    predicted: bool = False  # a tag also matches where a classifier predicts it
+    after: str | None = None  # YYYY[-MM[-DD]]: taken from the start of that period on
+    before: str | None = None  # YYYY[-MM[-DD]]: taken before the start of that period
     min_score: float | None = None
     limit: int = 50
     sort: str = "relevance"  # relevance | date
@@ -33,15 +37,26 @@ class Filters:
             raise MmdeskError(f"sort by one of {', '.join(SORTS)} (not {self.sort!r})")
         try:
             check_file_kinds(self.kinds)
+            self._bounds()
         except ValueError as exc:
             raise MmdeskError(str(exc)) from exc
+
+    def _bounds(self) -> tuple[str | None, str | None]:
+        """(after, before) as the ISO dates the store compares with."""
+        after = period_start(self.after) if self.after else None
+        return after, period_start(self.before) if self.before else None
 
     def item_filter(self) -> ItemFilter:
         """The store's form: canonical folders, file kinds, tag names."""
         return ItemFilter(
-            kinds=list(self.kinds), under=[canonical(u) for u in self.under], tags=list(self.tags)
+            kinds=list(self.kinds),
+            under=[canonical(u) for u in self.under],
+            tags=list(self.tags),
+            predicted=self.predicted,
+            after=self._bounds()[0],
+            before=self._bounds()[1],
         )
 
     @property
     def narrows(self) -> bool:
-        return bool(self.kinds or self.under or self.tags)
+        return bool(self.kinds or self.under or self.tags or self.after or self.before)

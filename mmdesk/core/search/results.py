@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 
 @dataclass(frozen=True)
 class Result:
-    """An item with its score (NaN when browsing) and the facts of its file."""
+    """An item with its score (NaN when browsing), the facts of its file, and why it matched:
+    the signals that found it ("visual", "caption", "text in image", "spoken", "note")."""
 
     item_id: int
     path: str
@@ -19,6 +20,7 @@ class Result:
     start: float | None
     end: float | None
     file: dict[str, Any]
+    matched: list[str] = field(default_factory=list)
 
     @classmethod
     def from_row(cls, row: dict[str, Any], score: float = math.nan) -> Result:
@@ -32,6 +34,10 @@ class Result:
             dict(row),
         )
 
+    def because(self, matched: list[str]) -> Result:
+        """This result, saying why it matched."""
+        return replace(self, matched=list(matched))
+
     def to_json(self) -> dict[str, Any]:
         return {
             "path": self.path,
@@ -43,6 +49,7 @@ class Result:
             "width": self.file.get("width"),
             "height": self.file.get("height"),
             "taken_at": self.file.get("taken_at"),
+            "matched": list(self.matched),
         }
 
     @property

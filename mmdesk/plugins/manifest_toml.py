@@ -1,4 +1,5 @@
-"""Writing ``plugin.toml`` files: one small TOML writer for every exporter.
+"""Writing ``plugin.toml`` files: one small TOML writer for every exporter and for the
+classifiers training writes (plugins sits below both, so both can use it).
 
 A dozen lines instead of a dependency: mmdesk only reads TOML elsewhere (``tomllib``).
 """
