@@ -15,6 +15,7 @@ from mmdesk.core.library import Library
 from mmdesk.core.tagging import features
 from mmdesk.errors import MmdeskError
 from mmdesk.plugins.spaces import Space
+from mmdesk.plugins.specs import EncoderSpec
 from mmdesk.train.labels import item_labels, targets_for, user_tags
 
 UNLABELLED_POLICIES = ("downweight", "ignore", "self-train")
@@ -74,15 +75,41 @@ def load_features(
     image space (or of ``item_ids``), read by :mod:`mmdesk.core.tagging.features`, the one
     place that gathers classifier inputs, so training sees what prediction will see."""
     space = library.space("image")
-    dims = {m: _dim(space, m) for m in modalities}
+    text = text_encoder(library)
+    dims = {m: _dim(space, text, m) for m in modalities}
     ids = None if item_ids is None else [int(i) for i in item_ids]
-    found = features.load_features(library.store, library.registry, space.id, dims, ids)
+    found = features.load_features(
+        library.store, library.registry, space.id, dims, ids, text_encoder=text.id if text else None
+    )
     arrays = {m: found.arrays[m] for m in modalities}
     return found.item_ids, arrays, found.mask.astype(bool)
 
 
-def _dim(space: Space, modality: str) -> int:
-    """The vector width of ``modality`` in ``space``; an error for one it cannot supply."""
+def text_encoder(library: Library) -> EncoderSpec | None:
+    """The text space's encoder, whose sentence embeddings of captions, OCR text and
+    transcripts are the text modalities (None when no text space is installed)."""
+    try:
+        return library.space("text").encoders.get("text")
+    except MmdeskError:
+        return None
+
+
+def available_modalities(library: Library) -> list[str]:
+    """``image``, plus each text modality that some item of the library has."""
+    text = text_encoder(library)
+    if text is None:
+        return ["image"]
+    candidates = ["image", *features.TEXT_MODALITIES]
+    _, _, mask = load_features(library, candidates)
+    return ["image"] + [m for n, m in enumerate(candidates[1:], 1) if mask[:, n].any()]
+
+
+def _dim(space: Space, text: EncoderSpec | None, modality: str) -> int:
+    """The vector width of ``modality``; an error for one the library cannot supply."""
+    if modality in features.TEXT_MODALITIES:
+        if text is None:
+            raise MmdeskError(f"no text model is installed for the {modality!r} features")
+        return text.dim
     source = features.SPACE_ENCODED.get(modality)
     if source is None or source not in space.encoders:
         known = ", ".join(m for m in features.SPACE_ENCODED if m in space.encoders)
@@ -102,14 +129,15 @@ def training_data(
     """
     if unlabelled not in UNLABELLED_POLICIES:
         raise MmdeskError(f"unlabelled must be one of {', '.join(UNLABELLED_POLICIES)}")
-    item_ids, arrays, mask = load_features(library, ["image"])
+    modalities = available_modalities(library)  # image, and captions/OCR/transcripts if any
+    item_ids, arrays, mask = load_features(library, modalities)
     labels = item_labels(library.store, item_ids)
     tags = list(tags) if tags else user_tags(labels)
     if not tags:
         raise MmdeskError("nothing to train: tag a few items first (`mmdesk tag add TAG PATH`)")
     targets, weights, labelled = targets_for(item_ids, labels, tags, unlabelled)
     return TrainingData(
-        item_ids, ["image"], arrays, mask, tags, targets, weights, labelled, unlabelled
+        item_ids, modalities, arrays, mask, tags, targets, weights, labelled, unlabelled
     )
 
 

@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from mmdesk.core.library import Library
+from mmdesk.core.tagging.features import TEXT_MODALITIES
 from mmdesk.plugins import manifest_toml
 from mmdesk.plugins.checksums import sha256_file
 from mmdesk.plugins.manifest import load_manifest
+from mmdesk.train.data import text_encoder
 from mmdesk.train.training import TrainedClassifier
 
 MODEL_FILE = "classifier.onnx"
@@ -72,6 +74,9 @@ def save_classifier(trained: TrainedClassifier, library: Library, name: str | No
     try:
         trained.export_onnx(staging / MODEL_FILE)
         doc = manifest(trained, pid, library.space("image").id, sha256_file(staging / MODEL_FILE))
+        text = text_encoder(library)
+        if text is not None and set(trained.modalities) & set(TEXT_MODALITIES):
+            doc["classifiers"][0]["options"]["text_encoder"] = text.id  # prediction reads it
         (staging / "plugin.toml").write_text(manifest_toml.dumps(doc), encoding="utf-8")
         load_manifest(staging)  # strict: what discovery will read
         target = root / pid

@@ -3,8 +3,9 @@ modalities it has.
 
 Training (``mmdesk/train``) and prediction must see the same inputs, so both gather them here.
 Modality ``image`` is the item's image (or frame) vector of the classifier's space; ``audio``
-its sound vector in that space. Modalities whose vectors mmdesk does not store yet (caption,
-OCR and transcript sentence embeddings land with their issues) come back masked out.
+its sound vector in that space; ``caption``, ``ocr`` and ``transcript`` the mean sentence
+embedding of the item's texts of that source by the text encoder the classifier was trained
+with. An item that lacks a modality has it masked out.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from mmdesk.store import Store
 
 # Modality name -> the item modality of the space's encoder that supplies it.
 SPACE_ENCODED = {"image": "image", "audio": "audio"}
+# Modality name -> the texts' source whose sentence embeddings supply it.
+TEXT_MODALITIES = {"caption": "caption", "ocr": "ocr", "transcript": "transcript"}
 
 
 @dataclass
@@ -59,6 +62,8 @@ def load_features(
     space: str,
     dims: dict[str, int],
     item_ids: list[int] | None = None,
+    *,
+    text_encoder: str | None = None,
 ) -> Features:
     """The inputs of present items that have at least one modality (all, or ``item_ids``).
 
@@ -68,9 +73,15 @@ def load_features(
         space: the image space the classifier was trained on.
         dims: modality -> vector width, in the classifier's modality order.
         item_ids: only these items (default: every present item).
+        text_encoder: the encoder of the text modalities' sentence embeddings.
     """
     modalities = tuple(dims)
-    loaded = {m: _load(store, encoder_ids(registry, space, m), dims[m]) for m in modalities}
+    loaded = {}
+    for m in modalities:
+        if m in TEXT_MODALITIES:
+            loaded[m] = _load_texts(store, text_encoder, TEXT_MODALITIES[m], dims[m])
+        else:
+            loaded[m] = _load(store, encoder_ids(registry, space, m), dims[m])
     ids = np.unique(np.concatenate([np.zeros(0, np.int64), *(i for i, _ in loaded.values())]))
     if item_ids is not None:
         ids = ids[np.isin(ids, np.asarray(item_ids, np.int64))]
@@ -90,3 +101,19 @@ def _load(store: Store, encoders: list[str], dim: int) -> tuple[np.ndarray, np.n
     if not encoders:
         return np.zeros(0, np.int64), np.zeros((0, dim), np.float32)
     return store.load_embeddings(encoders, dim)
+
+
+def _load_texts(
+    store: Store, encoder: str | None, source: str, dim: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(item ids, unit vectors): the mean sentence embedding of each item's texts of one
+    source; empty without a text encoder."""
+    if encoder is None:
+        return np.zeros(0, np.int64), np.zeros((0, dim), np.float32)
+    found = store.load_text_vectors(encoder, dim)
+    rows = found.sources == source
+    ids, inverse = np.unique(found.item_ids[rows], return_inverse=True)
+    sums = np.zeros((len(ids), dim), np.float32)
+    np.add.at(sums, inverse, found.matrix[rows])
+    norms = np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
+    return ids.astype(np.int64), (sums / norms).astype(np.float32)

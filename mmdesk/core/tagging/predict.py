@@ -90,7 +90,14 @@ class PredictJob:
         if wanted is not None and not wanted:
             return Changes()
         model = library.registry.build(CLASSIFIER, spec.id)
-        features = load_features(library.store, library.registry, spec.space, model.dims, wanted)
+        features = load_features(
+            library.store,
+            library.registry,
+            spec.space,
+            model.dims,
+            wanted,
+            text_encoder=spec.options.get("text_encoder"),
+        )
         touched = self._predict_all(library, spec, model, features, state)
         if self.item_ids is None:
             library.store.set_setting(predicted_key(spec.plugin_id), repr(started))
