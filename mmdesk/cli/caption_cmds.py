@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mmdesk.cli.output import emit_json, note, say, shown
+from mmdesk.cli.tag_cmds import items_for
 from mmdesk.config import Settings
 from mmdesk.errors import MmdeskError
 
@@ -41,16 +42,6 @@ def register(commands: Any) -> None:
     p.set_defaults(func=cmd_captioners)
 
 
-def _item_ids(lib: Library, paths: list[Path]) -> list[int]:
-    ids = []
-    for path in paths:
-        item = lib.item_for_path(path)
-        if item is None:
-            raise MmdeskError(f"{shown(path)} is not in the library: mmdesk index it first")
-        ids.append(item)
-    return ids
-
-
 def cmd_caption(args: argparse.Namespace, settings: Settings) -> int:
     """Choose the captioner, set a person's caption, or caption files and print the captions."""
     from mmdesk.core.library import Library
@@ -64,7 +55,7 @@ def cmd_caption(args: argparse.Namespace, settings: Settings) -> int:
                 return 0
         ids: list[int] | None
         if args.set is not None:
-            ids = _item_ids(lib, args.paths)
+            ids = items_for(lib, args.paths)
             lib.set_caption(ids[0], args.set)
             failed = False
         else:
@@ -91,7 +82,7 @@ def _run_job(lib: Library, args: argparse.Namespace) -> tuple[list[int] | None, 
     from mmdesk.cli.progress import run_with_progress
     from mmdesk.core.enrich.captions import CaptionJob
 
-    ids = None if args.all else _item_ids(lib, args.paths)
+    ids = None if args.all else items_for(lib, args.paths)
     job = CaptionJob(ids, redo=args.redo)
     run_with_progress(lib, job, args.json)
     for path, why in job.failed:

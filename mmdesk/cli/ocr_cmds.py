@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mmdesk.cli.output import emit_json, note, say, shown
+from mmdesk.cli.tag_cmds import items_for
 from mmdesk.config import Settings
 from mmdesk.errors import MmdeskError
 
@@ -41,7 +42,7 @@ def cmd_ocr(args: argparse.Namespace, settings: Settings) -> int:
     if bool(args.paths) == bool(args.all):
         raise MmdeskError("name files to read, or --all (not both)")
     with Library(settings) as lib:
-        ids = None if args.all else _item_ids(lib, args.paths)
+        ids = None if args.all else items_for(lib, args.paths)
         run_with_progress(lib, OcrJob(ids), args.json)
         rows = _rows(lib, ids)
     if args.json:
@@ -53,16 +54,6 @@ def cmd_ocr(args: argparse.Namespace, settings: Settings) -> int:
     if not rows:
         note("no text found in any picture")
     return 0
-
-
-def _item_ids(lib: Library, paths: list[Path]) -> list[int]:
-    ids = []
-    for path in paths:
-        item = lib.item_for_path(path)
-        if item is None:
-            raise MmdeskError(f"{shown(path)} is not in the library: mmdesk index it first")
-        ids.append(item)
-    return ids
 
 
 def _rows(lib: Library, ids: list[int] | None) -> list[dict[str, Any]]:
