@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -86,3 +87,27 @@ def make_session(model: Path, options: SessionOptions | None = None) -> tuple[An
     if used != providers[0]:
         log.warning("%s was asked for but %s is used for %s", providers[0], used, model.name)
     return session, used
+
+
+class LazySession:
+    """One model opened on first use, once, thread-safely — the loading every built-in ONNX
+    runtime shares — remembering the provider it really runs on."""
+
+    def __init__(self, model: Path, options: SessionOptions, name: str) -> None:
+        self.model, self.options, self.name = model, options, name
+        self._session: Any = None
+        self._provider: str | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def provider(self) -> str | None:
+        """The execution provider; None until the model is loaded."""
+        return self._provider
+
+    def get(self) -> Any:
+        """The ONNX Runtime session (opened now if it is not yet)."""
+        with self._lock:
+            if self._session is None:
+                self._session, self._provider = make_session(self.model, self.options)
+                log.info("%s runs on %s", self.name, self._provider)
+            return self._session

@@ -10,13 +10,12 @@ runtime needs no code from the plugin and no torch.
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Any
 
 import numpy as np
 
 from mmdesk.errors import ModelError, PluginError
-from mmdesk.plugins.session import SessionOptions, make_session
+from mmdesk.plugins.session import LazySession, SessionOptions
 from mmdesk.plugins.specs import ClassifierSpec
 
 log = logging.getLogger(__name__)
@@ -37,9 +36,7 @@ class OnnxClassifier:
             raise PluginError(f"classifier {spec.id!r} needs {what}")
         given = spec.options.get("thresholds", {})
         self.thresholds = {t: float(given.get(t, DEFAULT_THRESHOLD)) for t in spec.labels}
-        self._session: Any = None
-        self._provider: str | None = None
-        self._lock = threading.Lock()
+        self._lazy = LazySession(spec.folder / str(spec.model), self.options, spec.id)
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -48,16 +45,11 @@ class OnnxClassifier:
     @property
     def provider(self) -> str | None:
         """The execution provider the model runs on; None until it is loaded."""
-        return self._provider
+        return self._lazy.provider
 
     def session(self) -> Any:
         """The ONNX Runtime session, opened on first use, once."""
-        with self._lock:
-            if self._session is None:
-                model = self.spec.folder / str(self.spec.model)
-                self._session, self._provider = make_session(model, self.options)
-                log.info("%s runs on %s", self.spec.id, self._provider)
-            return self._session
+        return self._lazy.get()
 
     def predict(
         self, features: dict[str, np.ndarray], mask: np.ndarray

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Any
 
 import numpy as np
@@ -12,7 +11,7 @@ from PIL import Image
 from mmdesk.errors import ModelError
 from mmdesk.plugins.runtimes.preprocess import preprocess_image
 from mmdesk.plugins.runtimes.tokenizers import Tokenize, make_tokenizer
-from mmdesk.plugins.session import SessionOptions, make_session
+from mmdesk.plugins.session import LazySession, SessionOptions
 from mmdesk.plugins.specs import EncoderSpec
 from mmdesk.store.vectors import normalise
 
@@ -25,20 +24,14 @@ class _OnnxEncoder:
     def __init__(self, spec: EncoderSpec, options: SessionOptions | None = None) -> None:
         self.spec = spec
         self.options = options or SessionOptions()
-        self._session: Any = None
-        self._provider: str | None = None
-        self._lock = threading.Lock()
+        self._lazy = LazySession(spec.model_path, self.options, spec.id)
 
     @property
     def provider(self) -> str | None:
-        return self._provider
+        return self._lazy.provider
 
     def session(self) -> Any:
-        with self._lock:
-            if self._session is None:
-                self._session, self._provider = make_session(self.spec.model_path, self.options)
-                log.info("%s runs on %s", self.spec.id, self._provider)
-            return self._session
+        return self._lazy.get()
 
     def _run(self, feeds: dict[str, np.ndarray]) -> np.ndarray:
         session = self.session()
