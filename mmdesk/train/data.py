@@ -94,14 +94,16 @@ def text_encoder(library: Library) -> EncoderSpec | None:
         return None
 
 
-def available_modalities(library: Library) -> list[str]:
-    """``image``, plus each text modality that some item of the library has."""
-    text = text_encoder(library)
-    if text is None:
-        return ["image"]
-    candidates = ["image", *features.TEXT_MODALITIES]
-    _, _, mask = load_features(library, candidates)
-    return ["image"] + [m for n, m in enumerate(candidates[1:], 1) if mask[:, n].any()]
+def present_features(
+    library: Library,
+) -> tuple[list[str], np.ndarray, dict[str, np.ndarray], np.ndarray]:
+    """(modalities, item ids, features, bool mask): ``image``, plus each text modality that some
+    item of the library has, read in one pass."""
+    candidates = ["image", *features.TEXT_MODALITIES] if text_encoder(library) else ["image"]
+    item_ids, arrays, mask = load_features(library, candidates)
+    keep = [n for n, m in enumerate(candidates) if n == 0 or mask[:, n].any()]
+    modalities = [candidates[n] for n in keep]
+    return modalities, item_ids, {m: arrays[m] for m in modalities}, mask[:, keep]
 
 
 def _dim(space: Space, text: EncoderSpec | None, modality: str) -> int:
@@ -129,8 +131,7 @@ def training_data(
     """
     if unlabelled not in UNLABELLED_POLICIES:
         raise MmdeskError(f"unlabelled must be one of {', '.join(UNLABELLED_POLICIES)}")
-    modalities = available_modalities(library)  # image, and captions/OCR/transcripts if any
-    item_ids, arrays, mask = load_features(library, modalities)
+    modalities, item_ids, arrays, mask = present_features(library)  # + captions, OCR if any
     labels = item_labels(library.store, item_ids)
     tags = list(tags) if tags else user_tags(labels)
     if not tags:

@@ -16,6 +16,7 @@ import numpy as np
 
 from mmdesk.plugins.registry import Registry
 from mmdesk.store import Store
+from mmdesk.store.text_vectors import TextVectors
 
 # Modality name -> the item modality of the space's encoder that supplies it.
 SPACE_ENCODED = {"image": "image", "audio": "audio"}
@@ -77,9 +78,12 @@ def load_features(
     """
     modalities = tuple(dims)
     loaded = {}
+    texts: TextVectors | None = None  # one read serves every text modality
     for m in modalities:
         if m in TEXT_MODALITIES:
-            loaded[m] = _load_texts(store, text_encoder, TEXT_MODALITIES[m], dims[m])
+            if texts is None and text_encoder is not None:
+                texts = store.load_text_vectors(text_encoder, dims[m])
+            loaded[m] = _mean_per_item(texts, TEXT_MODALITIES[m], dims[m])
         else:
             loaded[m] = _load(store, encoder_ids(registry, space, m), dims[m])
     ids = np.unique(np.concatenate([np.zeros(0, np.int64), *(i for i, _ in loaded.values())]))
@@ -103,14 +107,13 @@ def _load(store: Store, encoders: list[str], dim: int) -> tuple[np.ndarray, np.n
     return store.load_embeddings(encoders, dim)
 
 
-def _load_texts(
-    store: Store, encoder: str | None, source: str, dim: int
+def _mean_per_item(
+    found: TextVectors | None, source: str, dim: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """(item ids, unit vectors): the mean sentence embedding of each item's texts of one
-    source; empty without a text encoder."""
-    if encoder is None:
+    source; empty without text vectors."""
+    if found is None:
         return np.zeros(0, np.int64), np.zeros((0, dim), np.float32)
-    found = store.load_text_vectors(encoder, dim)
     rows = found.sources == source
     ids, inverse = np.unique(found.item_ids[rows], return_inverse=True)
     sums = np.zeros((len(ids), dim), np.float32)
