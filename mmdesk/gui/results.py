@@ -169,6 +169,16 @@ def _paint_badge(painter: QPainter, box: QRect, option: Any, result: Result | No
     painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
 
 
+def make_grid(view: QListView) -> None:
+    """The thumbnail grid both the results and the review view show: fixed cells, our tiles."""
+    view.setViewMode(QListView.ViewMode.IconMode)
+    view.setResizeMode(QListView.ResizeMode.Adjust)
+    view.setMovement(QListView.Movement.Static)
+    view.setUniformItemSizes(True)
+    view.setGridSize(CELL)
+    view.setItemDelegate(ResultDelegate(view))
+
+
 class ResultsView(QListView):
     """Icon grid with the keys people expect: Enter opens, Space toggles the preview."""
 
@@ -177,14 +187,9 @@ class ResultsView(QListView):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setViewMode(QListView.ViewMode.IconMode)
-        self.setResizeMode(QListView.ResizeMode.Adjust)
-        self.setMovement(QListView.Movement.Static)
-        self.setUniformItemSizes(True)
-        self.setGridSize(CELL)
+        make_grid(self)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.setItemDelegate(ResultDelegate(self))
         self.setMouseTracking(True)
         self.setWordWrap(False)
         self.setAccessibleName("Search results")

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QAbstractItemView, QDialog, QListView, QVBoxLayout
 
 from mmdesk.core.search import Result
 from mmdesk.gui.compat import emit
-from mmdesk.gui.results import CELL, ResultDelegate, ResultsModel
+from mmdesk.gui.results import ResultsModel, make_grid
 from mmdesk.gui.review_parts import ReviewControls
 from mmdesk.gui.training_run import CANCELLED, DONE, JobFactory, TrainingRun, train_job
 
@@ -59,13 +59,8 @@ class ReviewGrid(QListView):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setViewMode(QListView.ViewMode.IconMode)
-        self.setResizeMode(QListView.ResizeMode.Adjust)
-        self.setMovement(QListView.Movement.Static)
-        self.setUniformItemSizes(True)
-        self.setGridSize(CELL)
+        make_grid(self)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setItemDelegate(ResultDelegate(self))
         self.setAccessibleName("Review candidates")
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
