@@ -7,6 +7,7 @@ reach past it into the store or write SQL.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,8 @@ from mmdesk.store import Store
 from mmdesk.store.backup import BackupInfo, list_backups, make_backup, maybe_daily_backup
 from mmdesk.store.lock import lock_holder
 
+BACKUP_CHECK_S = 3600.0  # how often a long-lived library looks whether a day has passed
+
 
 class Library(TaggingOps, TextOps, SidecarOps):
     """One person's library in one thread. Open another for another thread."""
@@ -36,7 +39,7 @@ class Library(TaggingOps, TextOps, SidecarOps):
         self.registry = registry or Registry(self.settings)
         self._searcher: Searcher | None = None
         self._hybrid: HybridSearcher | None = None
-        self._backed_up = False
+        self._next_backup_check = 0.0  # monotonic: the desktop app stays open for days
 
     def close(self) -> None:
         self.store.close()
@@ -212,9 +215,10 @@ class Library(TaggingOps, TextOps, SidecarOps):
     def daily_backup(self) -> Path | None:
         """Keep the rolling backup of what cannot be recomputed (tags, labels, notes): taken
         before the first write of a day, at most once a day, never by a read-only library."""
-        if self._backed_up or self.store.read_only:
+        now = time.monotonic()
+        if now < self._next_backup_check or self.store.read_only:
             return None
-        self._backed_up = True
+        self._next_backup_check = now + BACKUP_CHECK_S
         return maybe_daily_backup(self.store, self.settings.backups_dir)
 
     def backups(self) -> list[BackupInfo]:

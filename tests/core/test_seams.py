@@ -113,3 +113,21 @@ def test_reciprocal_rank_fusion_rewards_agreement() -> None:
     fused = rrf([[1, 2, 3], [3, 1]], k=60)
     assert [i for i, _ in fused] == [1, 3, 2]
     assert fused[0][1] == pytest.approx(1 / 61 + 1 / 62)
+
+
+def test_a_long_lived_library_keeps_backing_up_daily(
+    settings: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mmdesk.core import library as library_module
+    from mmdesk.core.library import Library
+
+    clock = [1000.0]
+    monkeypatch.setattr(library_module.time, "monotonic", lambda: clock[0])
+    made: list[object] = []
+    monkeypatch.setattr(library_module, "maybe_daily_backup", lambda *a: made.append(a))
+    with Library(settings) as lib:  # type: ignore[arg-type]
+        lib.daily_backup()
+        lib.daily_backup()  # within the hour: no second look
+        clock[0] += library_module.BACKUP_CHECK_S + 1
+        lib.daily_backup()  # the app stayed open: look again (maybe_daily_backup decides)
+    assert len(made) == 2
