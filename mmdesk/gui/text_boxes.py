@@ -86,7 +86,7 @@ class TextArea(QWidget):
         self.save.setToolTip("Keep this caption (Ctrl+Enter); captioners never overwrite it")
         self.revert = QPushButton("Undo edit", self)
         self.others = QTextEdit(self, readOnly=True)
-        self.others.setPlaceholderText("Text found in the picture and transcripts appear here.")
+        self.others.setPlaceholderText("Text read in the picture shows here.")  # fits unwrapped
         self.others.setMaximumHeight(90)
         self._layout()
         self.caption.textChanged.connect(self._edited)
