@@ -87,6 +87,12 @@ class LossChart(QWidget):
             self.val.append((epoch, val))
         self.update()
 
+    def fit_to_points(self) -> None:
+        """The run ended: span the epochs that really ran (early stopping or a small data set
+        stop well before the epoch budget the axis was drawn for)."""
+        self.total_epochs = 0
+        self.update()
+
     # painting ---------------------------------------------------------------------------------
     def _ranges(self) -> Ranges:
         """First and last epoch on the x axis, lowest and highest loss on the y axis."""

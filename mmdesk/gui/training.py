@@ -189,6 +189,7 @@ class TrainingDialog(QDialog):
     def _ended(self, outcome: str, detail: object) -> None:
         self.bar.setRange(0, 1)
         self.bar.setValue(1 if outcome == DONE else 0)
+        self.chart.fit_to_points()
         if outcome == DONE:
             self.metrics = detail if isinstance(detail, dict) else None
             self.results.show_metrics(self.metrics)

@@ -57,6 +57,17 @@ def test_the_loss_chart_keeps_its_points_and_redraws(qtbot):
     assert chart.train == chart.val == [] and chart.total_epochs == 10
 
 
+def test_the_loss_chart_spans_the_epochs_that_ran_once_training_ends(qtbot):
+    chart = LossChart()
+    qtbot.addWidget(chart)
+    chart.clear(200)  # the budget; a small data set stops after 20
+    for epoch in range(1, 21):
+        chart.add_point(epoch, 1 / epoch)
+    assert chart._ranges().x_max == 200
+    chart.fit_to_points()
+    assert chart._ranges().x_max == 20
+
+
 def test_tags_with_too_few_labels_are_marked_and_not_offered(qtbot, runner):
     dialog = _dialog(qtbot, runner, FakeJob)
     assert dialog.chosen_tags() == ["sky"]
