@@ -1,8 +1,8 @@
 """Contribution kinds: for each, its spec type, its runtime Protocol and its built-in factory.
 
 ``registry.build(TEXT_ENCODER, "default/text")`` returns a :class:`TextEncoder`, typed. A kind
-without a built-in runtime (captioners, transcribers, audio encoders today) is built from the
-plugin's ``entry`` only; a later issue adds the runtime here. Text readers run on the built-in
+without a built-in runtime is built from the plugin's ``entry`` only. Audio encoders run on
+the built-in ONNX runtime of their front end (``runtimes/onnx_audio``). Text readers run on the built-in
 RapidOCR reader unless the plugin names an entry. Classifiers run on
 the built-in ONNX classifier unless the plugin names an entry.
 """
@@ -24,6 +24,7 @@ from mmdesk.plugins.protocols import (
     TextReader,
     Transcriber,
 )
+from mmdesk.plugins.runtimes.onnx_audio import build_audio_encoder
 from mmdesk.plugins.runtimes.onnx_captioner import build_captioner
 from mmdesk.plugins.runtimes.onnx_classifier import OnnxClassifier
 from mmdesk.plugins.runtimes.onnx_encoder import OnnxImageEncoder, OnnxTextEncoder
@@ -71,7 +72,10 @@ TEXT_ENCODER: ContributionKind[EncoderSpec, TextEncoder] = ContributionKind(
     "text encoder", _encoders("text"), ("encode_texts",), OnnxTextEncoder
 )
 AUDIO_ENCODER: ContributionKind[EncoderSpec, AudioEncoder] = ContributionKind(
-    "audio encoder", _encoders("audio"), ("encode_audio",)
+    "audio encoder",
+    _encoders("audio"),
+    ("preprocess_audio", "encode", "encode_audio"),
+    build_audio_encoder,
 )
 CAPTIONER: ContributionKind[CaptionerSpec, Captioner] = ContributionKind(
     "captioner", lambda m: m.captioners, ("caption",), build_captioner

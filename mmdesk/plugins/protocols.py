@@ -47,9 +47,18 @@ class TextEncoder(Encoder, Protocol):
 
 
 class AudioEncoder(Encoder, Protocol):
-    """Mono audio windows at ``sample_rate`` -> one vector per window."""
+    """Sounds -> vectors, in two steps like pictures: ``preprocess_audio`` (decode threads)
+    turns one sound (mono float32 samples at ``sample_rate``) into the model inputs of its
+    windows, ``(n_windows, ...)``, at least one window even for a very short sound; ``encode``
+    maps a batch of windows (several sounds' windows stacked) to one vector per window.
+    Indexing pools a sound's window vectors (mean, then unit length) into its item's vector.
+    ``encode_audio`` does both for one sound: its pooled unit vector, shape ``(dim,)``."""
 
-    def encode_audio(self, windows: list[np.ndarray], sample_rate: int) -> np.ndarray: ...
+    def preprocess_audio(self, samples: np.ndarray, sample_rate: int) -> np.ndarray: ...
+
+    def encode(self, batch: np.ndarray) -> np.ndarray: ...
+
+    def encode_audio(self, samples: np.ndarray, sample_rate: int) -> np.ndarray: ...
 
 
 class Captioner(Protocol):

@@ -57,7 +57,7 @@ def test_a_captioner_from_plugin_code(
     assert registry.contributions(TRANSCRIBER) == {}
 
 
-def test_an_audio_encoder_needs_plugin_code(
+def test_an_audio_encoder_without_a_known_front_end_is_refused_and_plugin_code_runs(
     tmp_path: Path, toy_plugin_dir: Path, settings: Settings
 ) -> None:
     folder = edit(
@@ -66,17 +66,19 @@ def test_an_audio_encoder_needs_plugin_code(
     settings.extra_plugin_dirs.append(tmp_path)
     registry = Registry(settings)
     assert "ear/image" in registry.contributions(AUDIO_ENCODER)
-    with pytest.raises(
-        PluginError, match="no built-in audio encoder; the plugin must name an entry"
-    ):
+    with pytest.raises(PluginError, match="unknown preprocess kind"):
         registry.build(AUDIO_ENCODER, "ear/image")
     (folder / "plugin.py").write_text(
         "import numpy as np\nclass Ear:\n    def __init__(self, spec, options):\n"
         "        self.spec = spec\n"
-        "    def encode_audio(self, windows, rate):\n        return np.ones((len(windows), 8))\n"
+        "    def preprocess_audio(self, samples, rate):\n"
+        "        return np.ones((max(1, len(samples) // 10), 4), np.float32)\n"
+        "    def encode(self, batch):\n        return np.ones((len(batch), 8))\n"
+        "    def encode_audio(self, samples, rate):\n        return np.ones(8)\n"
     )
     edit(folder, 'id = "ear/image"', 'id = "ear/image"\nentry = "plugin:Ear"')
     registry.refresh()
     ear = registry.build(AUDIO_ENCODER, "ear/image")
-    assert ear.encode_audio([np.zeros(10)], 16000).shape == (1, 8)
+    assert ear.preprocess_audio(np.zeros(30), 16000).shape == (3, 4)
+    assert ear.encode_audio(np.zeros(10), 16000).shape == (8,)
     assert registry.space_for("audio", "ear-colours").encoders["audio"].id == "ear/image"
