@@ -16,11 +16,12 @@ from mmdesk.core.enrich.ops import TextOps
 from mmdesk.core.jobs import Changes, Job, run_job
 from mmdesk.core.paths import canonical, lookup_forms
 from mmdesk.core.search import Filters, HybridSearcher, Result, Searcher, Weights
+from mmdesk.core.search.vector import SoundSearcher
 from mmdesk.core.sidecars.ops import SidecarOps
 from mmdesk.core.tagging.ops import TaggingOps
 from mmdesk.core.tasks import TaskState
 from mmdesk.errors import MmdeskError
-from mmdesk.kinds import SPACE_MODALITIES, Modality
+from mmdesk.kinds import SPACE_MODALITIES, Modality, file_kind
 from mmdesk.plugins.discovery import Discovered
 from mmdesk.plugins.registry import Registry, Space
 from mmdesk.store import Store
@@ -38,6 +39,7 @@ class Library(TaggingOps, TextOps, SidecarOps):
         self.store = Store(self.settings.db_path, backups_dir=self.settings.backups_dir)
         self.registry = registry or Registry(self.settings)
         self._searcher: Searcher | None = None
+        self._sound: SoundSearcher | None = None
         self._hybrid: HybridSearcher | None = None
         self._next_backup_check = 0.0  # monotonic: the desktop app stays open for days
 
@@ -80,7 +82,7 @@ class Library(TaggingOps, TextOps, SidecarOps):
         if not space_id.strip():
             raise MmdeskError("name a model (space) to use: see `mmdesk models list`")
         space = self.registry.space_for(modality, space_id)
-        if self.coverage(space) >= 1.0:
+        if self.coverage(space, modality) >= 1.0:
             self.store.set_setting(f"space.{modality}", space.id)
             self.store.set_setting(f"pending_space.{modality}", None)
         else:
@@ -89,7 +91,7 @@ class Library(TaggingOps, TextOps, SidecarOps):
 
     def coverage(self, space: Space, modality: Modality = "image") -> float:
         """Share of the library's present items that have vectors in ``space``."""
-        have, total = self.store.coverage(space.encoder_ids(modality))
+        have, total = self.store.coverage(space.encoder_ids(modality), modality)
         return have / total if total else 1.0
 
     def spaces(self) -> dict[str, Space]:
@@ -113,6 +115,16 @@ class Library(TaggingOps, TextOps, SidecarOps):
             self._searcher = Searcher(self.store, self.registry, space)
         return self._searcher
 
+    def sound_searcher(self) -> SoundSearcher | None:
+        """The sound space's searcher, or None when no sound model is installed."""
+        try:
+            space = self.space("audio")
+        except MmdeskError:
+            return None
+        if self._sound is None or self._sound.space.id != space.id:
+            self._sound = SoundSearcher(self.store, self.registry, space)
+        return self._sound
+
     def hybrid(self) -> HybridSearcher:
         """The searcher that fuses the visual space, the texts' vectors and their keywords."""
         visual = self.searcher()
@@ -122,8 +134,14 @@ class Library(TaggingOps, TextOps, SidecarOps):
             text = None
         weights = Weights.from_json(self.store.get_setting("search.weights"))
         hybrid = self._hybrid
-        if hybrid is None or hybrid.visual is not visual or hybrid.text_encoder != text:
-            hybrid = self._hybrid = HybridSearcher(visual, text, weights)
+        sound = self.sound_searcher()
+        if (
+            hybrid is None
+            or hybrid.visual is not visual
+            or hybrid.text_encoder != text
+            or hybrid.sound is not (sound if sound is not None and sound.embeds_text else None)
+        ):
+            hybrid = self._hybrid = HybridSearcher(visual, text, weights, sound)
         hybrid.weights = weights
         return hybrid
 
@@ -132,7 +150,22 @@ class Library(TaggingOps, TextOps, SidecarOps):
         return self.hybrid().search(text, filters)
 
     def similar(self, target: str | int, filters: Filters | None = None) -> list[Result]:
+        """'More like this': a picture (photo, video moment) by the image space, a sound (an
+        audio item, or any audio file on disk) by the sound space."""
+        if self._is_sound(target):
+            sound = self.sound_searcher()
+            if sound is None:
+                raise MmdeskError(
+                    "no sound model is installed: `mmdesk models build-default` builds one"
+                )
+            return sound.similar(target, filters)
         return self.searcher().similar(target, filters)
+
+    def _is_sound(self, target: str | int) -> bool:
+        if isinstance(target, int) or str(target).isdigit():
+            info = self.store.items_info([int(target)]).get(int(target))
+            return bool(info and info["kind"] == "audio_segment")
+        return file_kind(str(target)) == "audio"
 
     def browse(self, filters: Filters | None = None) -> list[Result]:
         """Everything indexed that passes the filters, newest first (the view with no query)."""

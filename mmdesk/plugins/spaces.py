@@ -14,11 +14,19 @@ from mmdesk.kinds import SPACE_MODALITIES, Modality
 from mmdesk.plugins.specs import EncoderSpec
 
 DEFAULT_SPACE = "conse-minilm-l6"
-# The encoders a space needs to serve each modality's search (queries are always text).
+DEFAULT_SOUND_SPACE = "aisfx-sound"  # the offline default's sound-similarity model
+DEFAULTS: dict[Modality, str] = {
+    "image": DEFAULT_SPACE,
+    "text": DEFAULT_SPACE,
+    "audio": DEFAULT_SOUND_SPACE,
+}
+# The encoders a space needs to serve each modality's search. Pictures are found by words, so
+# an image space needs a text encoder; a sound space finds sounds like a sound, and words too
+# when it has a text encoder (a CLAP model).
 NEEDS: dict[Modality, tuple[Modality, ...]] = {
     "image": ("image", "text"),
     "text": ("text",),
-    "audio": ("audio", "text"),
+    "audio": ("audio",),
 }
 _USE = "choose one with `mmdesk models use <id>`"
 
@@ -62,8 +70,8 @@ def select_space(spaces: dict[str, Space], modality: Modality, wanted: str | Non
                 f"installed: {names}; {_USE} (or see `mmdesk plugins` for broken ones)"
             )
         return usable[wanted]
-    if DEFAULT_SPACE in usable:
-        return usable[DEFAULT_SPACE]
+    if DEFAULTS[modality] in usable:
+        return usable[DEFAULTS[modality]]
     if not usable:
         raise PluginError(
             f"no usable model for {modality} search is installed: run "

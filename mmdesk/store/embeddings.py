@@ -12,6 +12,15 @@ from mmdesk.store.base import StoreBase
 
 _PRESENT = "JOIN items i ON i.id=e.item_id JOIN files f ON f.id=i.file_id"
 
+# The items that carry a vector of each modality: pictures (photos and video frames) in the
+# image space; a sound in the audio space only as a whole track (start NULL): the timed
+# segments of a transcript are found through their texts.
+EMBEDDED: dict[str, str] = {
+    "image": "i.kind IN ('image', 'video_frame')",
+    "audio": "(i.kind = 'audio_segment' AND i.start IS NULL)",
+    "text": "0",
+}
+
 
 def _marks(values: list[str]) -> str:
     return ",".join("?" * len(values))
@@ -69,38 +78,53 @@ class EmbeddingsMixin(StoreBase):
         return cur.rowcount
 
     def has_embeddings(self, file_id: int, encoder_ids: Iterable[str]) -> bool:
-        """Whether the file has items and every one has a vector from every given encoder."""
+        """Whether the file has items and each item that an encoder embeds (by its modality)
+        has a vector from it."""
         if not self.scalar("SELECT COUNT(*) FROM items WHERE file_id=?", (file_id,)):
             return False
         for encoder_id in encoder_ids:
             missing = self.scalar(
                 "SELECT COUNT(*) FROM items i LEFT JOIN embeddings e ON e.item_id=i.id AND "
-                "e.encoder=? WHERE i.file_id=? AND e.item_id IS NULL",
+                f"e.encoder=? WHERE i.file_id=? AND {self._embedded(encoder_id)} "
+                "AND e.item_id IS NULL",
                 (encoder_id, file_id),
             )
             if missing:
                 return False
         return True
 
+    def _embedded(self, encoder_id: str) -> str:
+        """The SQL condition on ``i`` for the items the encoder embeds (by its modality;
+        image for an encoder not registered yet)."""
+        modality = self.scalar("SELECT modality FROM encoders WHERE id=?", (encoder_id,))
+        return EMBEDDED.get(str(modality or "image"), EMBEDDED["image"])
+
     def complete_files(self, encoder_id: str) -> set[int]:
-        """Ids of files whose items all have vectors from the encoder (the planner skips them)."""
+        """Ids of files none of whose items that the encoder embeds lacks its vector (the
+        planner skips them): a video without sound is complete for a sound encoder, a photo
+        for any audio encoder. Only files with items count."""
         rows = self._sql(
-            "SELECT i.file_id FROM items i LEFT JOIN embeddings e ON e.item_id=i.id AND "
-            "e.encoder=? GROUP BY i.file_id HAVING COUNT(e.item_id)=COUNT(i.id)",
+            "SELECT f.id FROM files f WHERE EXISTS (SELECT 1 FROM items i WHERE i.file_id=f.id)"
+            " AND NOT EXISTS (SELECT 1 FROM items i LEFT JOIN embeddings e ON e.item_id=i.id "
+            f"AND e.encoder=? WHERE i.file_id=f.id AND {self._embedded(encoder_id)} "
+            "AND e.item_id IS NULL)",
             (encoder_id,),
         )
         return {int(r[0]) for r in rows}
 
-    def coverage(self, encoder_ids: list[str]) -> tuple[int, int]:
-        """(present items with a vector from any of the encoders, present items)."""
+    def coverage(self, encoder_ids: list[str], modality: str = "image") -> tuple[int, int]:
+        """(present items of the modality with a vector from any of the encoders, present
+        items that the modality embeds)."""
+        embedded = EMBEDDED.get(modality, EMBEDDED["image"])
         total = self.scalar(
-            "SELECT COUNT(*) FROM items i JOIN files f ON f.id=i.file_id WHERE f.status='indexed'"
+            "SELECT COUNT(*) FROM items i JOIN files f ON f.id=i.file_id "
+            f"WHERE f.status='indexed' AND {embedded}"
         )
         if not encoder_ids:
             return 0, int(total or 0)
         have = self.scalar(
             f"SELECT COUNT(DISTINCT e.item_id) FROM embeddings e {_PRESENT} "
-            f"WHERE f.status='indexed' AND e.encoder IN ({_marks(encoder_ids)})",
+            f"WHERE f.status='indexed' AND {embedded} AND e.encoder IN ({_marks(encoder_ids)})",
             encoder_ids,
         )
         return int(have or 0), int(total or 0)

@@ -13,13 +13,22 @@ from mmdesk.store.base import StoreBase
 # The columns of items_info and browse rows (one definition for both).
 ITEM_COLUMNS = (
     'i.id AS item_id, i.kind, i.start, i."end", f.id AS file_id, f.path, f.size, '
-    "f.mtime_ns, f.width, f.height, f.taken_at, f.camera, f.status"
+    "f.mtime_ns, f.width, f.height, f.taken_at, f.camera, f.status, f.kind AS file_kind, "
+    "f.meta AS file_meta"
 )
 
 
 def item_dict(row: sqlite3.Row) -> dict[str, Any]:
-    """An ITEM_COLUMNS row as a dict, its path decoded."""
-    return {**dict(row), "path": paths.decode(row["path"])}
+    """An ITEM_COLUMNS row as a dict, its path decoded and the file's media facts (a video's
+    duration, codecs ...) parsed from JSON into ``file_meta``."""
+    out = {**dict(row), "path": paths.decode(row["path"])}
+    if "file_meta" in out:
+        try:
+            parsed = json.loads(out["file_meta"] or "{}")
+        except ValueError:
+            parsed = {}
+        out["file_meta"] = parsed if isinstance(parsed, dict) else {}
+    return out
 
 
 def id_list(ids: Iterable[int]) -> str:
@@ -54,6 +63,33 @@ class ItemsMixin(StoreBase):
             )
             self._changed()
             return int(cur.lastrowid or 0)
+
+    def prune_items(self, file_id: int, keep: Iterable[int]) -> int:
+        """After a re-index, drop the file's embedded items (photo, video frames, whole sound
+        track) that the decoder did not give again, unless a person labelled or annotated
+        them; returns how many went. A transcript's timed segments are the transcriber's."""
+        kept = id_list(keep)
+        with self._write():
+            cur = self._sql(
+                "DELETE FROM items WHERE file_id=? AND id NOT IN (SELECT value FROM json_each(?))"
+                " AND (kind IN ('image', 'video_frame') OR (kind='audio_segment' AND start IS "
+                "NULL)) AND NOT EXISTS (SELECT 1 FROM labels l WHERE l.item_id=items.id AND "
+                "l.source='user') AND NOT EXISTS (SELECT 1 FROM texts t WHERE "
+                "t.item_id=items.id AND t.source='user')",
+                (file_id, kept),
+            )
+            if cur.rowcount:
+                self._changed()
+        return cur.rowcount
+
+    def whole_sound_of(self, item_id: int) -> int | None:
+        """The whole sound-track item of an item's file (what a transcript segment or a video
+        moment stands in for when searching by sound), or None."""
+        return self.scalar(
+            "SELECT w.id FROM items i JOIN items w ON w.file_id=i.file_id AND "
+            "w.kind='audio_segment' AND w.start IS NULL WHERE i.id=?",
+            (item_id,),
+        )
 
     def items_info(self, item_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         """Path, kind, times and file facts for items, by id."""

@@ -109,6 +109,25 @@ class TextsMixin(StoreBase):
                     [(producer, int(i)) for i in item_ids],
                 )
 
+    def forget_file_passes(self, file_id: int) -> None:
+        """The file's content changed: every reader (OCR, captioner, transcriber) goes over
+        its items again on its next run."""
+        with self._write():
+            self._sql(
+                "DELETE FROM text_passes WHERE item_id IN (SELECT id FROM items WHERE file_id=?)",
+                (file_id,),
+            )
+
+    def snippets(self, item_ids: Iterable[int], source: str = "transcript") -> dict[int, str]:
+        """The text of each of these items from ``source`` (the words said in a transcript
+        segment), by item id."""
+        rows = self._sql(
+            "SELECT item_id, text FROM texts WHERE source=? AND item_id IN "
+            "(SELECT value FROM json_each(?)) ORDER BY id",
+            (source, json.dumps([int(i) for i in item_ids])),
+        )
+        return {int(i): str(t) for i, t in rows}
+
     def texts_for(self, item_id: int) -> list[dict[str, Any]]:
         """The item's texts in the order they were added, with ``meta`` decoded."""
         rows = self.query(

@@ -13,6 +13,7 @@ from mmdesk.core.indexing.plan import Plan, make_plan
 from mmdesk.core.indexing.prepare import IndexEncoder
 from mmdesk.core.indexing.report import IndexReport
 from mmdesk.core.jobs import Changes
+from mmdesk.core.media import Decoder
 from mmdesk.core.paths import canonical
 from mmdesk.core.tasks import TaskState
 from mmdesk.errors import CancelledError, MmdeskError
@@ -53,6 +54,7 @@ class IndexJob:
                 workers=max(2, min(4, library.settings.threads or 2)),
                 exclude=_own_folders(library),
                 retry_failed=self.retry_failed,
+                decoders=decoders_for(library),
             )
             changes = Changes(files=True, items=True, folders=True)
             changes.removed = bool(self.report.missing)
@@ -100,12 +102,46 @@ class SwitchSpaceJob:
 
 
 def _encoders(library: Library) -> list[IndexEncoder]:
-    spaces = [library.remember_space()]
-    pending = library.pending_space()
+    """The image encoders of the active (and pending) image space, and the audio encoders
+    of the active (and pending) sound space when one is installed."""
+    ids = _space_encoders(library, "image", required=True)
+    ids += _space_encoders(library, "audio", required=False)
+    return [library.registry.encoder(i) for i in dict.fromkeys(ids)]
+
+
+def _space_encoders(library: Library, modality: Modality, *, required: bool) -> list[str]:
+    try:
+        spaces = [library.remember_space(modality)]
+    except MmdeskError:
+        if required:
+            raise
+        return []  # no sound model installed: sounds are indexed for their words only
+    pending = library.pending_space(modality)
     if pending and pending.id != spaces[0].id:
         spaces.append(pending)
-    ids = [i for s in spaces for i in s.encoder_ids("image")]
-    return [library.registry.encoder(i) for i in dict.fromkeys(ids)]
+    return [i for s in spaces for i in s.encoder_ids(modality)]
+
+
+# Library settings of video sampling (seconds; 0..1), read at the start of each index run.
+VIDEO_SETTINGS = {"video.max_gap": "max_gap_s", "video.sensitivity": "sensitivity"}
+
+
+def decoders_for(library: Library) -> dict[str, Decoder]:
+    """The decoders of an index run: the video decoder samples frames as the library's
+    settings say (``video.max_gap``, ``video.sensitivity``)."""
+    from mmdesk.core.media.video import Sampling, VideoDecoder
+
+    options: dict[str, float] = {}
+    for key, field_name in VIDEO_SETTINGS.items():
+        value = library.store.get_setting(key)
+        if value not in (None, ""):
+            try:
+                options[field_name] = float(value)
+            except ValueError:
+                raise MmdeskError(f"setting {key}={value!r} is not a number") from None
+    if not options:
+        return {}
+    return {"video": VideoDecoder(Sampling(**options))}  # type: ignore[arg-type]
 
 
 def _own_folders(library: Library) -> list[str]:
@@ -125,6 +161,7 @@ def index_paths(
     workers: int = 2,
     exclude: list[str] | None = None,
     retry_failed: bool = False,
+    decoders: dict[str, Decoder] | None = None,
 ) -> IndexReport:
     """Index media under canonical ``roots`` with every encoder in ``encoders``."""
     state = state or TaskState()
@@ -159,6 +196,7 @@ def index_paths(
         workers,
         moves_possible=_moves_possible(store, plan),
         explicit_files={r for r in roots if os.path.isfile(r)},
+        decoders=decoders or {},
     )
     try:
         pipeline.run()

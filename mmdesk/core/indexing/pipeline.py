@@ -20,7 +20,7 @@ from mmdesk.core.indexing.plan import Plan, Work
 from mmdesk.core.indexing.prepare import IndexEncoder, Prepared, decode, hash_only
 from mmdesk.core.indexing.report import IndexReport
 from mmdesk.core.jobs import Changes
-from mmdesk.core.media import decoder_for
+from mmdesk.core.media import Decoder, decoder_for
 from mmdesk.core.tasks import TaskState, lower_thread_priority
 from mmdesk.errors import CancelledError, MediaError
 from mmdesk.store import Store
@@ -41,6 +41,7 @@ class Pipeline:
     workers: int = 2
     moves_possible: bool = True
     explicit_files: set[str] = field(default_factory=set)
+    decoders: dict[str, Decoder] = field(default_factory=dict)  # by file kind; else DECODERS
     done: int = 0
     peak_in_flight: int = 0  # most segments decoded or being decoded at once (for tests)
 
@@ -58,7 +59,7 @@ class Pipeline:
             try:
                 while True:
                     while in_flight < ahead and (work := next(queue, None)) is not None:
-                        cost = _estimate(work)
+                        cost = self._estimate(work)
                         pending.append((self._submit(pool, work), cost))
                         in_flight += cost
                         self.peak_in_flight = max(self.peak_in_flight, in_flight)
@@ -69,9 +70,7 @@ class Pipeline:
                     prepared = future.result()
                     if prepared.hashed_only and not prepared.error:
                         if not self._moved(prepared):
-                            pending.append(
-                                (pool.submit(decode, prepared.work, self._for(prepared.work)), cost)
-                            )
+                            pending.append((self._submit_decode(pool, prepared.work), cost))
                             in_flight += cost
                             continue
                     else:
@@ -93,7 +92,21 @@ class Pipeline:
         new = work.candidate.path not in self.plan.known
         if new and self.moves_possible:
             return pool.submit(hash_only, work)
-        return pool.submit(decode, work, self._for(work))
+        return self._submit_decode(pool, work)
+
+    def _submit_decode(self, pool: ThreadPoolExecutor, work: Work) -> Future[Prepared]:
+        return pool.submit(decode, work, self._for(work), self._decoder(work.candidate.kind))
+
+    def _decoder(self, kind: str) -> Decoder | None:
+        return self.decoders.get(kind)
+
+    def _estimate(self, work: Work) -> int:
+        try:
+            decoder = self._decoder(work.candidate.kind) or decoder_for(work.candidate.kind)
+            estimate = decoder.estimate_segments(work.candidate.path, work.candidate.size)
+        except (MediaError, OSError):
+            return 1
+        return max(1, int(estimate))
 
     def _for(self, work: Work) -> list[IndexEncoder]:
         return [e for e in self.encoders if e.spec.id in work.encoders]
@@ -140,6 +153,7 @@ class Pipeline:
             log.info("not writing %s: its library folder was removed", c.path)
             prepared.error, prepared.error_kind = "folder removed", "skipped"
             return
+        old = self.plan.known.get(c.path)
         file_id = self.store.upsert_file(
             c.path,
             size=c.size,
@@ -149,27 +163,26 @@ class Pipeline:
             content_hash=prepared.hash,
             error=prepared.error,
             error_kind=prepared.error_kind,
-            meta=prepared.meta,
+            meta=_file_meta(c.kind, prepared.meta),
         )
+        if old is not None and old.hash and prepared.hash and old.hash != prepared.hash:
+            self.store.forget_file_passes(file_id)  # OCR, captions, transcript: read again
+        kept: list[int] = []
         for seg_index, segment in enumerate(prepared.segments):
             item_id = self.store.ensure_item(file_id, segment.kind, segment.start, segment.end)
+            kept.append(item_id)
             for encoder_id, by_key in vectors.items():
                 vector = by_key.get((index, seg_index))
                 if vector is not None:
                     ids, rows = written.setdefault(encoder_id, ([], []))
                     ids.append(item_id)
                     rows.append(vector)
-
-
-def _estimate(work: Work) -> int:
-    try:
-        decoder = decoder_for(work.candidate.kind)
-    except MediaError:
-        return 1
-    return max(1, decoder.estimate_segments(work.candidate.path, work.candidate.size))
+        if old is not None and not prepared.error:
+            self.store.prune_items(file_id, kept)  # frames of an older cut of the video
 
 
 def _encode(encoder: IndexEncoder, batch: list[Prepared]) -> dict[tuple[int, int], np.ndarray]:
+    """The vector of every segment of the batch that has an input for ``encoder``."""
     keys, tensors = [], []
     for index, prepared in enumerate(batch):
         for seg_index, segment in enumerate(prepared.segments):
@@ -178,8 +191,36 @@ def _encode(encoder: IndexEncoder, batch: list[Prepared]) -> dict[tuple[int, int
                 tensors.append(segment.tensors[encoder.spec.id])
     if not tensors:
         return {}
+    if encoder.spec.modality == "audio":
+        return dict(zip(keys, _pooled(encoder, tensors), strict=True))
     matrix = encoder.encode(np.stack(tensors))
     return dict(zip(keys, matrix, strict=True))
+
+
+def _pooled(encoder: IndexEncoder, sounds: list[np.ndarray]) -> list[np.ndarray]:
+    """One vector per sound: its windows' inputs (``(n_windows, ...)`` each) are encoded in
+    one batch, and each sound's window vectors averaged and scaled to unit length."""
+    counts = [len(s) for s in sounds]
+    vectors = np.asarray(encoder.encode(np.concatenate(sounds)), np.float32)
+    out, at = [], 0
+    for count in counts:
+        mean = vectors[at : at + count].mean(axis=0)
+        at += count
+        norm = float(np.linalg.norm(mean))
+        out.append(mean / norm if norm > 0 else mean)
+    return out
+
+
+# Facts that have their own column in the files table; a video's or sound's other facts
+# (duration, codecs, frame rate) are kept in its JSON meta.
+_COLUMNS = ("width", "height", "taken_at", "camera", "extra")
+
+
+def _file_meta(kind: str, meta: dict[str, object]) -> dict[str, object]:
+    if kind == "image":
+        return meta
+    extra = {k: v for k, v in meta.items() if k not in _COLUMNS and v is not None}
+    return {**{k: meta[k] for k in _COLUMNS if k in meta}, "extra": extra}
 
 
 def _decode_thread_priority() -> None:

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import numpy as np
-from PIL import Image
 
 from mmdesk.core.indexing.plan import Work
 from mmdesk.core.indexing.scan import Candidate
-from mmdesk.core.media import decoder_for, hash_file
+from mmdesk.core.media import Decoder, Segment, decoder_for, hash_file
 from mmdesk.errors import MmdeskError
 from mmdesk.kinds import MODALITY_OF_ITEM
+from mmdesk.plugins.protocols import AudioEncoder, ImageEncoder
 
 
 class EncoderSpecLike(Protocol):
@@ -31,12 +31,12 @@ class EncoderSpecLike(Protocol):
 
 
 class IndexEncoder(Protocol):
-    """What indexing needs of an image encoder (built-in or plugin code)."""
+    """What indexing needs of an encoder (built-in or plugin code): an image encoder has
+    ``preprocess(image)``, an audio encoder ``preprocess_audio(samples, rate)`` (the inputs of
+    a sound's windows); both ``encode`` a batch."""
 
     @property
     def spec(self) -> Any: ...
-
-    def preprocess(self, image: Image.Image) -> np.ndarray: ...
 
     def encode(self, batch: np.ndarray) -> np.ndarray: ...
 
@@ -76,24 +76,41 @@ def hash_only(work: Work) -> Prepared:
     return out
 
 
-def decode(work: Work, encoders: list[IndexEncoder]) -> Prepared:
-    """Hash (streamed, first), decode and preprocess one file for ``encoders``."""
+def decode(work: Work, encoders: list[IndexEncoder], decoder: Decoder | None = None) -> Prepared:
+    """Hash (streamed, first), decode and preprocess one file for ``encoders``.
+
+    A video that breaks off mid-stream keeps the segments decoded before the break (the
+    decoder stops its stream and says why in ``meta["truncated"]``)."""
     out = Prepared(work)
 
     def run() -> None:
         _hash(out)
-        stream = decoder_for(work.candidate.kind).open(work.candidate.path)
+        stream = (decoder or decoder_for(work.candidate.kind)).open(work.candidate.path)
         out.meta = stream.meta
         for segment in stream.segments:
-            ready = ReadySegment(segment.kind, segment.start, segment.end)
-            for encoder in encoders:
-                if encoder.spec.modality == MODALITY_OF_ITEM.get(segment.kind):
-                    if segment.image is not None:
-                        ready.tensors[encoder.spec.id] = encoder.preprocess(segment.image)
-            out.segments.append(ready)
+            out.segments.append(_ready(segment, encoders))
 
     _guard(out, run)
     return out
+
+
+def _ready(segment: Segment, encoders: list[IndexEncoder]) -> ReadySegment:
+    """A segment's model inputs, one per encoder of its modality (the decoded pixels and
+    samples are dropped here, so only the inputs stay in memory)."""
+    ready = ReadySegment(segment.kind, segment.start, segment.end)
+    modality = MODALITY_OF_ITEM.get(segment.kind)
+    for encoder in encoders:
+        if encoder.spec.modality != modality:
+            continue
+        if segment.image is not None:
+            picture = cast(ImageEncoder, encoder)
+            ready.tensors[encoder.spec.id] = picture.preprocess(segment.image)
+        elif segment.audio is not None and segment.sample_rate:
+            sound = cast(AudioEncoder, encoder)
+            ready.tensors[encoder.spec.id] = sound.preprocess_audio(
+                segment.audio, segment.sample_rate
+            )
+    return ready
 
 
 def _hash(out: Prepared) -> None:

@@ -13,10 +13,11 @@ from mmdesk.core.search.filters import Filters
 from mmdesk.core.search.fusion import Weights
 from mmdesk.core.search.hybrid import HybridSearcher
 from mmdesk.core.search.query import ParsedQuery, parse_query
-from mmdesk.core.search.results import Result
+from mmdesk.core.search.results import Result, group_moments
 from mmdesk.core.search.vector import Searcher
 
 __all__ = [
+    "group_moments",
     "Filters",
     "HybridSearcher",
     "ParsedQuery",

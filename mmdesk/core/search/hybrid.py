@@ -17,9 +17,10 @@ from mmdesk.core.search.filters import Filters
 from mmdesk.core.search.fusion import Signal, Weights, fuse
 from mmdesk.core.search.query import ParsedQuery, parse_query
 from mmdesk.core.search.results import Result
-from mmdesk.core.search.vector import Searcher
+from mmdesk.core.search.vector import Searcher, SoundSearcher
 from mmdesk.errors import MmdeskError
 from mmdesk.plugins.specs import EncoderSpec
+from mmdesk.store import Store
 from mmdesk.store.text_vectors import TextVectors
 from mmdesk.store.vectors import normalise
 
@@ -36,9 +37,14 @@ class HybridSearcher:
     """
 
     def __init__(
-        self, visual: Searcher, text_encoder: EncoderSpec | None, weights: Weights
+        self,
+        visual: Searcher,
+        text_encoder: EncoderSpec | None,
+        weights: Weights,
+        sound: SoundSearcher | None = None,
     ) -> None:
         self.visual = visual
+        self.sound = sound if sound is not None and sound.embeds_text else None
         self.store = visual.store
         self.text_encoder = text_encoder
         self.weights = weights
@@ -54,7 +60,7 @@ class HybridSearcher:
         wanted = merged(filters or Filters(), parsed)
         if parsed.empty:
             rows = self.store.browse(wanted.item_filter(), wanted.limit)
-            return [Result.from_row(row) for row in rows]
+            return with_snippets(self.store, [Result.from_row(row) for row in rows])
         pool = max(POOL, 4 * wanted.limit)
         allowed = self._allowed(parsed, wanted)
         fused = fuse(self._signals(parsed, pool, allowed), self.weights)
@@ -69,6 +75,8 @@ class HybridSearcher:
             mask = None if allowed is None else np.isin(index.ids, list(allowed))
             found.append(signals.visual_signal(index, vector, pool, mask, self.weights))
             found.append(self._text_signal(parsed.text, vector, pool))
+            if self.sound is not None:
+                found.append(self._sound_signal(parsed.text, pool, allowed))
         if terms:
             found.append(signals.keyword_signal(self.store, terms, pool))
         return found
@@ -83,6 +91,16 @@ class HybridSearcher:
         encoder = self.visual.registry.encoder(spec.id)
         vector = visual_vector if same else np.asarray(encoder.encode_texts([text])[0])
         return signals.text_signal(texts, vector, pool, self.weights)
+
+    def _sound_signal(self, text: str, pool: int, allowed: set[int] | None) -> Signal:
+        """Sounds near the query in a sound space that embeds text (e.g. CLAP)."""
+        assert self.sound is not None
+        index = self.sound.index()
+        if not len(index.ids):
+            return Signal("sound")
+        mask = None if allowed is None else np.isin(index.ids, list(allowed))
+        vector = self.sound.text_vector(text)
+        return signals.visual_signal(index, vector, pool, mask, self.weights, name="sound")
 
     def text_vectors(self) -> TextVectors | None:
         """The present items' text vectors (normalised), reloaded when the store changed."""
@@ -125,14 +143,28 @@ class HybridSearcher:
             and (wanted.min_score is None or score >= wanted.min_score)
         ][: wanted.limit]
         info = self.store.items_info([item for item, _, _ in kept])
-        results = [
-            Result.from_row(info[item], score).because(why)
-            for item, score, why in kept
-            if item in info
-        ]
+        results = with_snippets(
+            self.store,
+            [
+                Result.from_row(info[item], score).because(why)
+                for item, score, why in kept
+                if item in info
+            ],
+        )
         if wanted.sort == "date":
             results.sort(key=lambda r: r.dated, reverse=True)
         return results
+
+
+def with_snippets(store: Store, results: list[Result]) -> list[Result]:
+    """Results with the words said in each transcript segment among them."""
+    timed = [r.item_id for r in results if r.kind == "audio_segment" and r.start is not None]
+    if not timed:
+        return results
+    said = store.snippets(timed)
+    return [
+        dataclasses.replace(r, snippet=said[r.item_id]) if r.item_id in said else r for r in results
+    ]
 
 
 def merged(filters: Filters, parsed: ParsedQuery) -> Filters:

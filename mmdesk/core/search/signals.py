@@ -30,15 +30,21 @@ EVERYTHING = 1_000_000
 
 
 def visual_signal(
-    index: ExactIndex, vector: np.ndarray, pool: int, allowed: np.ndarray | None, weights: Weights
+    index: ExactIndex,
+    vector: np.ndarray,
+    pool: int,
+    allowed: np.ndarray | None,
+    weights: Weights,
+    name: str = "visual",
 ) -> Signal:
-    """The visual space's top ``pool``; those within ``visual_match`` of the best matched."""
+    """A space's top ``pool``; those within ``visual_match`` of the best matched. The visual
+    space's signal, or (``name="sound"``) a sound space's that can embed the query."""
     ids, scores = index.search(vector, pool, allowed)
-    signal = Signal("visual", dict(zip(ids.tolist(), scores.tolist(), strict=True)))
+    signal = Signal(name, dict(zip(ids.tolist(), scores.tolist(), strict=True)))
     best = float(scores.max()) if len(scores) else 0.0
     if best > 0:
         floor = best * weights.visual_match
-        signal.matched = {i: ["visual"] for i, s in signal.scores.items() if s >= floor}
+        signal.matched = {i: [name] for i, s in signal.scores.items() if s >= floor}
     return signal
 
 

@@ -96,3 +96,29 @@ class Searcher:
         if not filters.narrows:
             return None
         return np.isin(ids, self.store.filtered_item_ids(filters.item_filter()))
+
+
+class SoundSearcher(Searcher):
+    """The sound space's searcher: "more like this sound" for an indexed sound (a whole
+    track; a transcript segment stands for its file's track) or any audio file on disk, and
+    text queries when the space can embed text (a CLAP model)."""
+
+    @property
+    def embeds_text(self) -> bool:
+        return "text" in self.space.encoders
+
+    def _example_vector(self, target: str | int) -> tuple[np.ndarray, int | None]:
+        if isinstance(target, int) or str(target).isdigit():
+            whole = self.store.whole_sound_of(int(target))
+            if whole is not None:
+                target = whole
+        return super()._example_vector(target)
+
+    def _encode_file(self, path: Path) -> np.ndarray:
+        from mmdesk.core.media.audio import SOUND_RATE, sound_excerpt
+
+        spec = self.space.encoders.get("audio")
+        if spec is None:
+            raise MmdeskError(f"space {self.space.id} cannot encode sounds")
+        encoder = self.registry.encoder(spec.id)
+        return np.asarray(encoder.encode_audio(sound_excerpt(str(path)), SOUND_RATE))
