@@ -22,6 +22,7 @@ from mmdesk.cli import (
     models_cmds,
     ocr_cmds,
     search_cmds,
+    settings_cmds,
     sidecar_cmds,
     tag_cmds,
     train_cmds,
@@ -42,7 +43,8 @@ class Parser(argparse.ArgumentParser):
 def build_parser() -> Parser:
     """The whole command tree; each command module registers its own sub-commands."""
     parser = Parser(
-        prog="mmdesk", description="Search and tag your photos by meaning, on your machine."
+        prog="mmdesk",
+        description="Search and tag your photos, sounds and videos by meaning, on your machine.",
     )
     parser.add_argument("--version", action="version", version=f"mmdesk {__version__}")
     parser.add_argument("--data-dir", help="library data folder (env MMDESK_DATA_DIR)")
@@ -60,6 +62,7 @@ def build_parser() -> Parser:
         tag_cmds,
         caption_cmds,
         ocr_cmds,
+        settings_cmds,
         train_cmds,
         sidecar_cmds,
         backup_cmds,

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QDoubleSpinBox,
     QFormLayout,
     QLabel,
     QMessageBox,
@@ -84,6 +85,9 @@ class RuntimeChoices:
     caption_new: bool = True  # caption new pictures while indexing
     captioner: str | None = None  # the chosen captioner; None: the default one
     captioners: list[dict[str, Any]] = field(default_factory=list)  # Library.captioners()
+    transcripts: bool = True  # transcribe speech in new sounds and videos
+    video_gap: float = 10.0  # seconds: a frame at least this often in an unchanging shot
+    video_sensitivity: float = 0.5  # 0..1: how small a change of picture is a new moment
 
 
 DEFAULT_CAPTIONER_TEXT = "Automatic (the default model's, when installed)"
@@ -126,6 +130,9 @@ class SettingsDialog(QDialog):
         form.addRow("Text in pictures", self.ocr)
         form.addRow("Captioner", self.captioner)
         form.addRow("Captions", self.caption_new)
+        form.addRow("Speech", self.transcripts)
+        form.addRow("Video frames", self.video_gap)
+        form.addRow("Scene changes", self.video_sensitivity)
         form.addRow(
             "Data folder",
             _label(self, f"{choices.data_dir}\n(move it with --data-dir or MMDESK_DATA_DIR)"),
@@ -152,6 +159,19 @@ class SettingsDialog(QDialog):
         self.captioner.setCurrentIndex(max(0, self.captioner.findData(choices.captioner)))
         self.captioner.setEnabled(bool(choices.captioners))
         self.captioner.setToolTip("Captions already written stay until you caption again")
+        self.transcripts = QCheckBox("Transcribe speech in new sounds and videos", self)
+        self.transcripts.setChecked(choices.transcripts)
+        self.video_gap = QDoubleSpinBox(self, minimum=1.0, maximum=600.0, value=choices.video_gap)
+        self.video_gap.setPrefix("at least one every ")
+        self.video_gap.setSuffix(" s of an unchanging shot")
+        self.video_gap.setDecimals(0)
+        self.video_sensitivity = QDoubleSpinBox(
+            self, minimum=0.0, maximum=1.0, singleStep=0.1, value=choices.video_sensitivity
+        )
+        self.video_sensitivity.setToolTip(
+            "How small a change of picture starts a new moment: higher keeps more frames. "
+            "Applies to videos indexed from now on."
+        )
 
     def result_choices(self) -> RuntimeChoices:
         return RuntimeChoices(
@@ -166,6 +186,9 @@ class SettingsDialog(QDialog):
             caption_new=self.caption_new.isChecked(),
             captioner=self.captioner.currentData(),
             captioners=self.choices.captioners,
+            transcripts=self.transcripts.isChecked(),
+            video_gap=self.video_gap.value(),
+            video_sensitivity=self.video_sensitivity.value(),
         )
 
 

@@ -1,0 +1,96 @@
+"""The settings a library keeps in its database, with what each means and which values it
+takes: one table for ``mmdesk settings`` and the desktop app's settings dialog, so both
+validate the same way and a typo is an error, never a silently ignored key."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from mmdesk.errors import MmdeskError
+from mmdesk.store import Store
+
+
+@dataclass(frozen=True)
+class LibrarySetting:
+    key: str
+    default: str
+    help: str
+    check: Callable[[str], str]
+
+
+def _switch(value: str) -> str:
+    lowered = value.strip().lower()
+    if lowered in ("on", "yes", "true", "1"):
+        return "on"
+    if lowered in ("off", "no", "false", "0"):
+        return "off"
+    raise ValueError("say on or off")
+
+
+def _number(low: float, high: float) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        number = float(value)
+        if not low <= number <= high:
+            raise ValueError(f"choose a number from {low:g} to {high:g}")
+        return f"{number:g}"
+
+    return check
+
+
+def _word(value: str) -> str:
+    if not value.strip() or " " in value.strip():
+        raise ValueError("one word, e.g. en")
+    return value.strip()
+
+
+SETTINGS: dict[str, LibrarySetting] = {
+    s.key: s
+    for s in (
+        LibrarySetting("ocr", "on", "read the text in new pictures while indexing", _switch),
+        LibrarySetting("captions.new", "on", "caption new pictures while indexing", _switch),
+        LibrarySetting("transcripts", "on", "transcribe speech in new sounds and videos", _switch),
+        LibrarySetting(
+            "transcripts.language", "", "language spoken (empty: the model's own)", _word
+        ),
+        LibrarySetting(
+            "video.max_gap",
+            "10",
+            "seconds: a frame at least this often in a shot that does not change",
+            _number(1.0, 600.0),
+        ),
+        LibrarySetting(
+            "video.sensitivity",
+            "0.5",
+            "0..1: how small a change of picture starts a new moment (higher: more frames)",
+            _number(0.0, 1.0),
+        ),
+    )
+}
+
+
+def get_setting(store: Store, key: str) -> str:
+    """A library setting's value (its default when unset)."""
+    setting = _known(key)
+    value = store.get_setting(key)
+    return setting.default if value in (None, "") else str(value)
+
+
+def set_setting(store: Store, key: str, value: str | None) -> str:
+    """Set (``None``: reset) a library setting after checking the value; returns it."""
+    setting = _known(key)
+    if value is None:
+        store.set_setting(key, None)
+        return setting.default
+    try:
+        checked = setting.check(value)
+    except ValueError as exc:
+        raise MmdeskError(f"{key}={value!r}: {exc}") from None
+    store.set_setting(key, checked)
+    return checked
+
+
+def _known(key: str) -> LibrarySetting:
+    if key not in SETTINGS:
+        raise MmdeskError(f"unknown setting {key!r}: choose from {', '.join(SETTINGS)}")
+    return SETTINGS[key]
