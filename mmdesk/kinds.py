@@ -63,8 +63,8 @@ MODALITY_OF_ITEM: Final[dict[ItemKind, Modality]] = {
 # Modalities that have an active space a person chooses (queries are embedded in each).
 SPACE_MODALITIES: Final[tuple[Modality, ...]] = ("image", "text", "audio")
 
-# File kinds indexed today; video and audio decoders land in their own issue.
-INDEXED_FILE_KINDS: Final[frozenset[FileKind]] = frozenset({"image"})
+# File kinds the index scans for (each has a decoder in mmdesk.core.media).
+INDEXED_FILE_KINDS: Final[frozenset[FileKind]] = frozenset(FILE_KINDS)
 
 
 def file_kind(path: PurePath | str) -> FileKind | None:

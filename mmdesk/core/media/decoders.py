@@ -1,10 +1,11 @@
 """One decoder per media type: a path becomes a stream of segments with times.
 
-A photo is one segment; a video will be a run of frames (``video_frame``, with start/end
-seconds) and an audio file a run of windows (``audio_segment``). Indexing asks a decoder how
-many segments a file will roughly give before decoding it, so its look-ahead is bounded by
-segments in memory, not by files. A new media type is a new module here with a class that
-satisfies :class:`Decoder`, added to ``DECODERS``.
+A photo is one segment; a video is a run of frames (``video_frame``, with start/end seconds,
+see video.py) and an excerpt of its sound; an audio file is one sound excerpt
+(``audio_segment``, audio.py). Indexing asks a decoder what a file will roughly cost before
+decoding it (in photo tensors: a frame is one, a 30-s sound excerpt ten), so its look-ahead
+is bounded by what is in memory, not by files. A new media type is a new module here with a
+class that satisfies :class:`Decoder`, added to ``DECODERS``.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from typing import Any, Protocol
 import numpy as np
 from PIL import Image
 
+from mmdesk.core.media.audio import AudioDecoder
 from mmdesk.core.media.hashing import read_regular
 from mmdesk.core.media.image import decode_image
+from mmdesk.core.media.video import VideoDecoder
 from mmdesk.errors import MediaError
 from mmdesk.kinds import FileKind, ItemKind
 
@@ -71,7 +74,11 @@ class ImageDecoder:
         return MediaStream(decoded.meta, iter([Segment("image", image=decoded.image)]))
 
 
-DECODERS: dict[FileKind, Decoder] = {"image": ImageDecoder()}
+DECODERS: dict[FileKind, Decoder] = {
+    "image": ImageDecoder(),
+    "video": VideoDecoder(),
+    "audio": AudioDecoder(),
+}
 
 
 def decoder_for(kind: str) -> Decoder:
