@@ -21,11 +21,13 @@ from mmdesk.cli import (
     library_cmds,
     models_cmds,
     ocr_cmds,
+    people_cmds,
     search_cmds,
     settings_cmds,
     sidecar_cmds,
     tag_cmds,
     train_cmds,
+    transcribe_cmds,
 )
 from mmdesk.config import Settings
 from mmdesk.errors import MmdeskError
@@ -62,6 +64,8 @@ def build_parser() -> Parser:
         tag_cmds,
         caption_cmds,
         ocr_cmds,
+        people_cmds,
+        transcribe_cmds,
         settings_cmds,
         train_cmds,
         sidecar_cmds,

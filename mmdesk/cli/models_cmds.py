@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 from mmdesk.cli.output import emit_json, shown
 from mmdesk.config import Settings
-from mmdesk.errors import MmdeskError
+from mmdesk.errors import ExportError, MmdeskError
 from mmdesk.plugins.registry import DEFAULT_SPACE
+from mmdesk.plugins.spaces import DEFAULT_SOUND_SPACE as SOUND_SPACE
 
 if TYPE_CHECKING:
     from mmdesk.core.library import Library
@@ -28,7 +29,9 @@ def register(commands: Any) -> None:
 
 
 def _register_build_and_list(sub: Any) -> None:
-    p = sub.add_parser("build-default", help="build the offline default model (needs torch)")
+    p = sub.add_parser(
+        "build-default", help="build the offline default models: pictures and words, sounds"
+    )
     p.add_argument("--out", type=Path, help="plugin folder (default: the bundled plugins/default)")
     p.add_argument("--force", action="store_true", help="rebuild even if present and valid")
     p.set_defaults(func=cmd_build_default)
@@ -93,6 +96,7 @@ def _register_export(sub: Any) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_export_openclip)
     _register_captioner_export(kinds)
+    _register_clap_export(kinds)
     export.set_defaults(func=lambda a, s: export.print_help() or 2)
 
 
@@ -110,6 +114,20 @@ def _register_captioner_export(kinds: Any) -> None:
     p.set_defaults(func=cmd_export_captioner)
 
 
+def _register_clap_export(kinds: Any) -> None:
+    p = kinds.add_parser("clap", help="a Hugging Face CLAP model -> audio + text plugin")
+    p.add_argument(
+        "--hf",
+        required=True,
+        metavar="MODEL|FOLDER",
+        help="model id, e.g. laion/clap-htsat-unfused (downloads weights: the only time mmdesk "
+        "uses the network), or a save_pretrained folder (read offline)",
+    )
+    p.add_argument("--out", type=Path, help="plugin folder (default: <data dir>/plugins/<id>)")
+    p.add_argument("--name", help="plugin name: its id and space become clap-NAME")
+    p.set_defaults(func=cmd_export_clap)
+
+
 def _register_import(sub: Any) -> None:
     p = sub.add_parser("import", help="make an optimum ONNX captioner folder a plugin")
     p.add_argument("folder", type=Path, help="encoder_model.onnx, decoder_*.onnx, tokenizer.json")
@@ -121,15 +139,16 @@ def _progress(message: str) -> None:
     print(f"  {message}", file=sys.stderr)
 
 
-def default_model_at(folder: Path) -> bool:
-    """Whether ``folder`` holds a valid default-model plugin (checksums checked)."""
+def default_model_at(folder: Path, space: str = DEFAULT_SPACE) -> bool:
+    """Whether ``folder`` holds a valid plugin of ``space`` (checksums checked): the default
+    model, or (``space=SOUND_SPACE``) the default sound model."""
     from mmdesk.plugins.discovery import discover
 
     if not (folder / "plugin.toml").is_file():
         return False
     found = discover([folder.parent], include_entry_points=False)
     return any(
-        d.ok and d.manifest and DEFAULT_SPACE in d.manifest.spaces()
+        d.ok and d.manifest and space in d.manifest.spaces()
         for d in found
         if d.folder.resolve() == folder.resolve()
     )
@@ -156,19 +175,46 @@ def build_default_model(out: Path) -> Path:
     return build_default(out, progress=_progress)
 
 
+def build_sound_model(out: Path) -> Path | None:
+    """Build the default sound model (sound-effect embeddings from the aisfx package) into
+    ``out``; without its weights, say so and go on (sounds are then indexed for their words
+    only)."""
+    try:
+        from mmdesk.export.sound_model import build_sound
+    except ImportError as exc:
+        print(f"mmdesk: note: no sound model: {exc}", file=sys.stderr)
+        return None
+    print(f"building the offline sound model in {shown(out)} ...", file=sys.stderr)
+    try:
+        return build_sound(out, progress=_progress)
+    except ExportError as exc:
+        print(f"mmdesk: note: no sound model: {exc}", file=sys.stderr)
+        return None
+
+
 def ensure_default_model(settings: Settings) -> Path | None:
-    """Build the bundled default plugin unless a valid one is installed anywhere already."""
+    """Build the bundled default plugins (pictures and words; sounds) unless valid ones are
+    installed already."""
+    sounds = settings.bundled_plugins / "sounds"
+    if not default_model_at(sounds, SOUND_SPACE):
+        build_sound_model(sounds)
     if default_model_installed(settings):
         return None
     return build_default_model(settings.bundled_plugins / "default")
 
 
 def cmd_build_default(args: argparse.Namespace, settings: Settings) -> int:
-    """Build the default model into ``--out``; a valid one there is kept unless ``--force``."""
+    """Build the default model into ``--out`` and the sound model beside it (``sounds``);
+    valid ones there are kept unless ``--force``."""
     out = args.out or settings.bundled_plugins / "default"
     if args.force or not default_model_at(out):
         build_default_model(out)
     print(f"default model ready: {shown(out)}")
+    sounds = out.parent / "sounds"
+    if args.force or not default_model_at(sounds, SOUND_SPACE):
+        build_sound_model(sounds)
+    if default_model_at(sounds, SOUND_SPACE):
+        print(f"sound model ready: {shown(sounds)}")
     return 0
 
 
@@ -188,7 +234,7 @@ def _installed(lib: Library) -> list[dict[str, Any]]:
             "encoders": {m: e.id for m, e in s.encoders.items()},
             "dim": next(iter(s.encoders.values())).dim,
             "vectors": sum(vectors.get(e, 0) for e in s.encoder_ids()),
-            "coverage": round(lib.coverage(s), 4),
+            "coverage": round(lib.coverage(s, "image" if "image" in s.encoders else "audio"), 4),
         }
         for s in lib.spaces().values()
         if s.searchable
@@ -225,12 +271,31 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     with Library(settings) as lib:
         installed = _installed(lib)
     recommended = _catalogue(installed)
+    sounds = _clap_catalogue(installed)
     if args.json:
-        emit_json({"installed": installed, "catalogue": recommended})
+        emit_json({"installed": installed, "catalogue": recommended, "clap_catalogue": sounds})
         return 0
     _print_installed(installed)
     _print_catalogue(recommended)
+    _print_clap_catalogue(sounds)
     return 0
+
+
+def _clap_catalogue(installed: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    from mmdesk.export.catalogue import clap_catalogue
+    from mmdesk.export.clap import plugin_id_for
+
+    have = {row["plugin"] for row in installed}
+    return [
+        {"model": e.model, "note": e.note, "installed": plugin_id_for(e.model) in have}
+        for e in clap_catalogue()
+    ]
+
+
+def _print_clap_catalogue(sounds: list[dict[str, Any]]) -> None:
+    print("\nSounds by words (mmdesk models export clap --hf MODEL):")
+    for e in sounds:
+        print(f" {'i' if e['installed'] else ' '} {e['model']:<36} {e['note']}")
 
 
 def _print_installed(installed: list[dict[str, Any]]) -> None:
@@ -373,6 +438,22 @@ def cmd_export_captioner(args: argparse.Namespace, settings: Settings) -> int:
         args.hf, out, max_length=args.max_length, num_beams=args.beams, progress=_progress
     )
     print(f"exported captioner {args.hf} to {shown(folder)}")
+    return 0
+
+
+def cmd_export_clap(args: argparse.Namespace, settings: Settings) -> int:
+    """Export a Hugging Face CLAP model into a plugin folder (downloads weights only here)."""
+    try:
+        from mmdesk.export.clap import export_clap, plugin_id_for
+    except ImportError as exc:
+        raise MmdeskError(
+            f"exporting needs the export extra ({exc}): pip install 'mmdesk[export]'"
+        ) from exc
+
+    pid = plugin_id_for(args.hf, args.name)
+    out = args.out or settings.user_plugin_dir / pid
+    folder = export_clap(args.hf, out, name=args.name, progress=_progress)
+    print(f"exported CLAP {args.hf} to {shown(folder)}: sound search space {pid}")
     return 0
 
 

@@ -49,6 +49,9 @@ SETTINGS: dict[str, LibrarySetting] = {
     for s in (
         LibrarySetting("ocr", "on", "read the text in new pictures while indexing", _switch),
         LibrarySetting("captions.new", "on", "caption new pictures while indexing", _switch),
+        LibrarySetting(
+            "faces", "on", "find and group faces in pictures (off deletes every face)", _switch
+        ),
         LibrarySetting("transcripts", "on", "transcribe speech in new sounds and videos", _switch),
         LibrarySetting(
             "transcripts.language", "", "language spoken (empty: the model's own)", _word
@@ -87,6 +90,8 @@ def set_setting(store: Store, key: str, value: str | None) -> str:
     except ValueError as exc:
         raise MmdeskError(f"{key}={value!r}: {exc}") from None
     store.set_setting(key, checked)
+    if key == "faces" and checked == "off":
+        store.delete_all_faces()  # off means gone: no face data is kept
     return checked
 
 

@@ -1,4 +1,5 @@
-"""Recommended open_clip models for mmdesk, with figures a person can check.
+"""Recommended models for mmdesk (open_clip for pictures, CLAP for sounds), with figures a
+person can check.
 
 Retrieval figures are copied from open_clip's benchmark table and nowhere else; a model without
 a published figure there has ``None`` rather than a number from memory. Parameter counts come
@@ -127,3 +128,35 @@ def catalogue() -> list[CatalogueEntry]:
 def find(arch: str, pretrained: str | None) -> CatalogueEntry | None:
     """The catalogue entry for an export, if it is one of the recommended models."""
     return next((e for e in _ENTRIES if (e.arch, e.pretrained) == (arch, pretrained)), None)
+
+
+@dataclass(frozen=True)
+class ClapEntry:
+    """One recommended CLAP export (``mmdesk models export clap --hf MODEL``).
+
+    Attributes:
+        model: Hugging Face model id.
+        note: One line for the model picker; no figures, as none are copied from a table here.
+    """
+
+    model: str
+    note: str
+
+
+_CLAP = [
+    ClapEntry(
+        "laion/clap-htsat-unfused",
+        "sounds by words: LAION's general-audio CLAP (HTSAT-tiny audio, RoBERTa text), "
+        "10 s windows; the one to try first",
+    ),
+    ClapEntry(
+        "laion/larger_clap_general",
+        "larger unfused CLAP (HTSAT-base audio), later LAION training on general sound; "
+        "slower, for a GPU or patient CPU indexing",
+    ),
+]
+
+
+def clap_catalogue() -> list[ClapEntry]:
+    """The recommended CLAP models for sound search, first choice first."""
+    return list(_CLAP)

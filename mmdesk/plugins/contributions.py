@@ -1,10 +1,10 @@
 """Contribution kinds: for each, its spec type, its runtime Protocol and its built-in factory.
 
 ``registry.build(TEXT_ENCODER, "default/text")`` returns a :class:`TextEncoder`, typed. A kind
-without a built-in runtime is built from the plugin's ``entry`` only. Audio encoders run on
-the built-in ONNX runtime of their front end (``runtimes/onnx_audio``). Text readers run on the built-in
-RapidOCR reader unless the plugin names an entry. Classifiers run on
-the built-in ONNX classifier unless the plugin names an entry.
+runs on its built-in runtime unless the plugin names an ``entry`` (its own code): audio
+encoders on the ONNX runtime of their front end (``runtimes/onnx_audio``), transcribers on
+faster-whisper, text readers on RapidOCR, classifiers on the ONNX classifier. A kind without a
+built-in runtime is built from the plugin's ``entry`` only.
 """
 
 from __future__ import annotations
@@ -19,22 +19,26 @@ from mmdesk.plugins.protocols import (
     Captioner,
     Classifier,
     Encoder,
+    FaceAnalyser,
     ImageEncoder,
     TextEncoder,
     TextReader,
     Transcriber,
 )
+from mmdesk.plugins.runtimes.dlib_faces import DlibFaceAnalyser
 from mmdesk.plugins.runtimes.onnx_audio import build_audio_encoder
 from mmdesk.plugins.runtimes.onnx_captioner import build_captioner
 from mmdesk.plugins.runtimes.onnx_classifier import OnnxClassifier
 from mmdesk.plugins.runtimes.onnx_encoder import OnnxImageEncoder, OnnxTextEncoder
 from mmdesk.plugins.runtimes.rapid_ocr import RapidOcrReader
+from mmdesk.plugins.runtimes.whisper import WhisperTranscriber
 from mmdesk.plugins.session import SessionOptions
 from mmdesk.plugins.specs import (
     CaptionerSpec,
     ClassifierSpec,
     ContributionSpec,
     EncoderSpec,
+    FaceAnalyserSpec,
     TextReaderSpec,
     TranscriberSpec,
 )
@@ -84,10 +88,13 @@ TEXT_READER: ContributionKind[TextReaderSpec, TextReader] = ContributionKind(
     "text reader", lambda m: m.text_readers, ("read_text",), RapidOcrReader
 )
 TRANSCRIBER: ContributionKind[TranscriberSpec, Transcriber] = ContributionKind(
-    "transcriber", lambda m: m.transcribers, ("transcribe",)
+    "transcriber", lambda m: m.transcribers, ("transcribe",), WhisperTranscriber
 )
 CLASSIFIER: ContributionKind[ClassifierSpec, Classifier] = ContributionKind(
     "classifier", lambda m: m.classifiers, ("predict",), OnnxClassifier
+)
+FACE_ANALYSER: ContributionKind[FaceAnalyserSpec, FaceAnalyser] = ContributionKind(
+    "face analyser", lambda m: m.face_analysers, ("analyse",), DlibFaceAnalyser
 )
 ENCODER_KINDS: dict[str, ContributionKind[EncoderSpec, Encoder]] = {
     "image": IMAGE_ENCODER,

@@ -19,6 +19,7 @@ from mmdesk.plugins.specs import (
     CaptionerSpec,
     ClassifierSpec,
     EncoderSpec,
+    FaceAnalyserSpec,
     TextReaderSpec,
     TranscriberSpec,
 )
@@ -63,6 +64,7 @@ class Manifest:
     text_readers: tuple[TextReaderSpec, ...] = ()
     transcribers: tuple[TranscriberSpec, ...] = ()
     classifiers: tuple[ClassifierSpec, ...] = ()
+    face_analysers: tuple[FaceAnalyserSpec, ...] = ()
 
     def spaces(self) -> set[str]:
         """The embedding spaces this plugin's encoders map into."""
@@ -76,6 +78,7 @@ class Manifest:
             *self.text_readers,
             *self.transcribers,
             *self.classifiers,
+            *self.face_analysers,
         )
 
     @property
@@ -123,6 +126,7 @@ def parse_manifest(data: dict[str, Any], folder: Path) -> Manifest:
         text_readers=_of(specs, TextReaderSpec),
         transcribers=_of(specs, TranscriberSpec),
         classifiers=_of(specs, ClassifierSpec),
+        face_analysers=_of(specs, FaceAnalyserSpec),
     )
     _check_unique(manifest, where)
     return manifest

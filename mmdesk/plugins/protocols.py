@@ -14,6 +14,7 @@ from mmdesk.plugins.specs import (
     CaptionerSpec,
     ClassifierSpec,
     EncoderSpec,
+    FaceAnalyserSpec,
     TextReaderSpec,
     TranscriberSpec,
 )
@@ -133,3 +134,29 @@ class Classifier(Protocol):
     def predict(
         self, features: dict[str, np.ndarray], mask: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]: ...
+
+
+@dataclass(frozen=True)
+class Face:
+    """A face a face analyser found.
+
+    Attributes:
+        box: ``(x, y, w, h)`` in pixels of the picture as given (upright, full size).
+        score: the detector's confidence (higher is surer; dlib's HOG scores are about 0..3).
+        landmarks: ``(x, y)`` points the embedding was aligned on, in the same pixels (or ()).
+        embedding: float32 ``(dim,)``; faces of one person lie within the spec's
+            ``match_distance`` of each other. None when the analyser only detects.
+    """
+
+    box: tuple[float, float, float, float]
+    score: float
+    landmarks: tuple[tuple[float, float], ...] = ()
+    embedding: np.ndarray | None = None
+
+
+class FaceAnalyser(Protocol):
+    """Pictures -> the faces in each, with embeddings that group faces into people."""
+
+    spec: FaceAnalyserSpec
+
+    def analyse(self, images: list[Image.Image]) -> list[list[Face]]: ...

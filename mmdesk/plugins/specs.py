@@ -118,4 +118,22 @@ class ClassifierSpec(_CodeSpec):
     options: dict[str, Any] = field(default_factory=dict)
 
 
-AnySpec = EncoderSpec | CaptionerSpec | TextReaderSpec | TranscriberSpec | ClassifierSpec
+@dataclass(frozen=True)
+class FaceAnalyserSpec(_CodeSpec):
+    """A face analyser: picture -> the faces in it (boxes, confidence), each with an embedding
+    of ``dim`` values in which faces of one person lie within ``match_distance`` (euclidean)."""
+
+    model: str | None = None
+    dim: int = 128
+    match_distance: float = 0.6
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+AnySpec = (
+    EncoderSpec
+    | CaptionerSpec
+    | TextReaderSpec
+    | TranscriberSpec
+    | ClassifierSpec
+    | FaceAnalyserSpec
+)

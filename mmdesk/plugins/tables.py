@@ -15,6 +15,7 @@ from mmdesk.plugins.specs import (
     CaptionerSpec,
     ClassifierSpec,
     EncoderSpec,
+    FaceAnalyserSpec,
     TextReaderSpec,
     TranscriberSpec,
 )
@@ -37,6 +38,42 @@ PREPROCESS_KEYS = {
     "mean": list_of(float),
     "std": list_of(float),
     "fill": Key((int, float, list), items=(float,)),
+}
+_NUMBER = key(int, float)
+_MEL = {
+    "sample_rate": key(int, required=True),
+    "n_fft": key(int, required=True),
+    "hop": key(int, required=True),
+    "n_mels": key(int, required=True),
+    "fmin": _NUMBER,
+    "fmax": _NUMBER,
+}
+# The front ends of the built-in audio runtimes, by ``[encoders.preprocess] kind``: each
+# must match the one its model was trained with (see runtimes/onnx_audio.py).
+AUDIO_PREPROCESS_KEYS: dict[str, dict[str, Key]] = {
+    "aisfx-mel": {"kind": key(str, required=True)}
+    | _MEL
+    | {
+        "log_scale": _NUMBER,
+        "log_offset": _NUMBER,
+        "norm_min": _NUMBER,
+        "norm_max": _NUMBER,
+        "block": key(int, required=True),
+        "block_hop": key(int, required=True),
+        "peak_normalise": key(bool),
+        "drop_partial_block": key(bool),
+    },
+    "clap-mel": {"kind": key(str, required=True)}
+    | _MEL
+    | {
+        "max_length_s": _NUMBER,
+        "nb_max_samples": key(int, required=True),
+        "truncation": key(str, choices=("rand_trunc", "fusion")),
+        "padding": key(str, choices=("repeatpad", "repeat", "pad")),
+        "mel_filters": key(str, required=True),
+        "mel_scale": key(str, choices=("slaney", "htk")),
+        "log_mel": key(str, choices=("dB",)),
+    },
 }
 IO_KEYS = {"inputs": list_of(str), "output": key(str)}
 TOKENIZER_KEYS = {
@@ -76,11 +113,21 @@ CAPTIONER_SUBTABLES = {
     "labels": {"file": key(str, required=True), "input": key(str), "output": key(str)},
 }
 TEXT_READER_KEYS = _COMMON | {"model": key(str), "languages": list_of(str)}  # entry: optional
-TRANSCRIBER_KEYS = _CODE | {"sample_rate": key(int), "languages": list_of(str)}
+# No entry: the built-in faster-whisper runtime (a model folder, or options.package).
+TRANSCRIBER_KEYS = _COMMON | {
+    "model": key(str),
+    "sample_rate": key(int),
+    "languages": list_of(str),
+}
 CLASSIFIER_KEYS = _COMMON | {
     "model": key(str),
     "space": key(str, required=True),
     "labels": list_of(str, required=True),
+}
+FACE_ANALYSER_KEYS = _COMMON | {
+    "model": key(str),
+    "dim": key(int),
+    "match_distance": key(float, int),
 }
 
 
@@ -112,9 +159,21 @@ def _base(raw: dict[str, Any], ctx: Context, where: str) -> dict[str, Any]:
     }
 
 
+def _preprocess_keys(raw: dict[str, Any], where: str) -> dict[str, Key]:
+    """An image encoder's preprocess keys, or an audio front end's by its ``kind``."""
+    pre = raw.get("preprocess")
+    kind = pre.get("kind") if isinstance(pre, dict) else None
+    if kind is None:
+        return PREPROCESS_KEYS
+    if kind not in AUDIO_PREPROCESS_KEYS:
+        known = ", ".join(AUDIO_PREPROCESS_KEYS)
+        raise PluginError(f"{where} [preprocess]: unknown kind {kind!r} (known: {known})")
+    return AUDIO_PREPROCESS_KEYS[kind]
+
+
 def _encoder(raw: dict[str, Any], ctx: Context, where: str) -> EncoderSpec:
     check_table(raw, ENCODER_KEYS, where)
-    subs = {"preprocess": PREPROCESS_KEYS, "io": IO_KEYS, "tokenizer": TOKENIZER_KEYS}
+    subs = {"preprocess": _preprocess_keys(raw, where), "io": IO_KEYS, "tokenizer": TOKENIZER_KEYS}
     tables = {n: dict(check_table(raw.get(n, {}), k, f"{where} [{n}]")) for n, k in subs.items()}
     if "file" in tables["tokenizer"]:
         inside(tables["tokenizer"]["file"], f"{where} [tokenizer]: file")
@@ -196,6 +255,18 @@ def _classifier(raw: dict[str, Any], ctx: Context, where: str) -> ClassifierSpec
     )
 
 
+def _face_analyser(raw: dict[str, Any], ctx: Context, where: str) -> FaceAnalyserSpec:
+    check_table(raw, FACE_ANALYSER_KEYS, where)
+    dim, distance = raw.get("dim", 128), float(raw.get("match_distance", 0.6))
+    if dim <= 0:
+        raise PluginError(f"{where}: dim must be positive")
+    if not distance > 0:
+        raise PluginError(f"{where}: match_distance must be positive")
+    return FaceAnalyserSpec(
+        model=raw.get("model"), dim=dim, match_distance=distance, **_base(raw, ctx, where)
+    )
+
+
 Parser = Callable[[dict[str, Any], Context, str], AnySpec]
 # Manifest array-of-tables name -> (what one entry is called in messages, its parser).
 TABLES: dict[str, tuple[str, Parser]] = {
@@ -204,6 +275,7 @@ TABLES: dict[str, tuple[str, Parser]] = {
     "text_readers": ("text reader", _text_reader),
     "transcribers": ("transcriber", _transcriber),
     "classifiers": ("classifier", _classifier),
+    "face_analysers": ("face analyser", _face_analyser),
 }
 
 

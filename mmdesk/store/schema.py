@@ -170,7 +170,38 @@ CREATE TRIGGER texts_vectors_au AFTER UPDATE OF text ON texts BEGIN
 END;
 """
 
-MIGRATIONS: list[str] = [V1, V2, V3]
+# Issue 13: faces found in pictures (derived data: re-detected after a restore, so not in
+# backups) and the people they are grouped into. A person's name lives on as a tag on their
+# photos (labels are user data). No trigger on settings: each would run (and be traced) on
+# every generation bump; turning faces off deletes them in code (core/faces).
+V4 = """
+CREATE TABLE people (
+    id INTEGER PRIMARY KEY,
+    name TEXT,                                 -- NULL until a person names them
+    tag_id INTEGER REFERENCES tags(id) ON DELETE SET NULL,
+    created_at REAL NOT NULL
+);
+CREATE INDEX people_tag ON people(tag_id);
+CREATE TABLE faces (
+    id INTEGER PRIMARY KEY,
+    item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+    producer TEXT NOT NULL,                    -- the face analyser's contribution id
+    x REAL NOT NULL,                           -- box in pixels of the upright picture
+    y REAL NOT NULL,
+    w REAL NOT NULL,
+    h REAL NOT NULL,
+    score REAL NOT NULL,                       -- the detector's confidence
+    area REAL NOT NULL,                        -- share of the picture the box covers, 0..1
+    embedding BLOB,                            -- float32, the analyser's dim
+    person_id INTEGER REFERENCES people(id) ON DELETE SET NULL,
+    pinned INTEGER NOT NULL DEFAULT 0,         -- a person put it in its person: kept there
+    created_at REAL NOT NULL
+);
+CREATE INDEX faces_item ON faces(item_id);
+CREATE INDEX faces_person ON faces(person_id);
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3, V4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # Tables every mmdesk library has: how a library from before application_id is recognised.

@@ -15,6 +15,7 @@ from mmdesk.store import connection
 from mmdesk.store.captions import CaptionsMixin
 from mmdesk.store.classifiers import ClassifiersMixin
 from mmdesk.store.embeddings import EmbeddingsMixin
+from mmdesk.store.faces import FacesMixin
 from mmdesk.store.files import FileRow, FilesMixin
 from mmdesk.store.filters import FiltersMixin
 from mmdesk.store.items import ItemsMixin
@@ -23,6 +24,7 @@ from mmdesk.store.settings import SettingsMixin
 from mmdesk.store.summary import SummaryMixin
 from mmdesk.store.text_vectors import TextVectorsMixin
 from mmdesk.store.texts import TextsMixin
+from mmdesk.store.transcripts import TranscriptsMixin
 
 __all__ = ["FileRow", "Store"]
 
@@ -32,10 +34,12 @@ class Store(
     ItemsMixin,
     EmbeddingsMixin,
     TextsMixin,
+    TranscriptsMixin,
     CaptionsMixin,
     TextVectorsMixin,
     LabelsMixin,
     ClassifiersMixin,
+    FacesMixin,
     FiltersMixin,
     SettingsMixin,
     SummaryMixin,

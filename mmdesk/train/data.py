@@ -97,9 +97,10 @@ def text_encoder(library: Library) -> EncoderSpec | None:
 def present_features(
     library: Library,
 ) -> tuple[list[str], np.ndarray, dict[str, np.ndarray], np.ndarray]:
-    """(modalities, item ids, features, bool mask): ``image``, plus each text modality that some
-    item of the library has, read in one pass."""
+    """(modalities, item ids, features, bool mask): ``image``, plus each text modality and the
+    face modality that some item of the library has, read in one pass."""
     candidates = ["image", *features.TEXT_MODALITIES] if text_encoder(library) else ["image"]
+    candidates.append(features.FACE_MODALITY)  # kept only when some item has a face
     item_ids, arrays, mask = load_features(library, candidates)
     keep = [n for n, m in enumerate(candidates) if n == 0 or mask[:, n].any()]
     modalities = [candidates[n] for n in keep]
@@ -108,6 +109,8 @@ def present_features(
 
 def _dim(space: Space, text: EncoderSpec | None, modality: str) -> int:
     """The vector width of ``modality``; an error for one the library cannot supply."""
+    if modality == features.FACE_MODALITY:
+        return features.FACE_DIM
     if modality in features.TEXT_MODALITIES:
         if text is None:
             raise MmdeskError(f"no text model is installed for the {modality!r} features")

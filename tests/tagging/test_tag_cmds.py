@@ -79,7 +79,7 @@ def test_classifiers_lists_tags_metrics_and_state(indexed: Path, capsys: Capsys)
 
 
 def test_search_predicted_includes_predicted_tags(indexed: Path, capsys: Capsys) -> None:
-    base = ["search", "a photo", "--tag", "warm", "--json"]
+    base = ["search", "red", "--tag", "warm", "--json"]
     assert _json(capsys, base) == []
     found = _json(capsys, [*base, "--predicted"])
     assert sorted(Path(r["path"]).parent.name for r in found) == ["red"] * 3

@@ -57,6 +57,8 @@ def _load_builtins() -> None:
 BUILTIN_MODULES: list[str] = [
     "mmdesk.core.enrich.ocr",  # first: captions may use the text found in a picture
     "mmdesk.core.enrich.captions",  # after OCR: the label captioner words the text read
+    "mmdesk.core.enrich.transcripts",  # speech in sounds, a segment item per stretch said
+    "mmdesk.core.faces.enrich",  # faces and people, before the tag classifier uses them
     "mmdesk.core.enrich.text_vectors",  # embeds every text the others wrote
     "mmdesk.core.tagging.predict",  # last: a tag classifier may use any of the above
 ]

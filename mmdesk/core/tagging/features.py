@@ -5,7 +5,8 @@ Training (``mmdesk/train``) and prediction must see the same inputs, so both gat
 Modality ``image`` is the item's image (or frame) vector of the classifier's space; ``audio``
 its sound vector in that space; ``caption``, ``ocr`` and ``transcript`` the mean sentence
 embedding of the item's texts of that source by the text encoder the classifier was trained
-with. An item that lacks a modality has it masked out.
+with; ``face`` the embedding of the item's largest face (the photo's subject: a tag such as
+"Grandpa" learns who it is from a few photos). An item that lacks a modality has it masked out.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from mmdesk.store.text_vectors import TextVectors
 SPACE_ENCODED = {"image": "image", "audio": "audio"}
 # Modality name -> the texts' source whose sentence embeddings supply it.
 TEXT_MODALITIES = {"caption": "caption", "ocr": "ocr", "transcript": "transcript"}
+# The face modality: the largest face's embedding (dlib's 128-d face vectors).
+FACE_MODALITY, FACE_DIM = "face", 128
 
 
 @dataclass
@@ -84,6 +87,8 @@ def load_features(
             if texts is None and text_encoder is not None:
                 texts = store.load_text_vectors(text_encoder, dims[m])
             loaded[m] = _mean_per_item(texts, TEXT_MODALITIES[m], dims[m])
+        elif m == FACE_MODALITY:
+            loaded[m] = store.largest_face_vectors(dims[m])
         else:
             loaded[m] = _load(store, encoder_ids(registry, space, m), dims[m])
     ids = np.unique(np.concatenate([np.zeros(0, np.int64), *(i for i, _ in loaded.values())]))
