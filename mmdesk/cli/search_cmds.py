@@ -58,7 +58,12 @@ def filter_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--predicted", action="store_true", help="--tag also matches tags a classifier predicts"
     )
-    p.add_argument("--min-score", type=float, help="leave out results scoring below S")
+    p.add_argument(
+        "--min-score",
+        type=float,
+        help="leave out results scoring below S; without it, a query that matches nothing "
+        "well gets no results (--min-score 0 shows everything)",
+    )
     p.add_argument("--sort", choices=("relevance", "date"), default="relevance")
     p.add_argument(
         "--group",
@@ -130,9 +135,18 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     """Search by words."""
     wanted = filters(args)
     with Library(settings) as lib:
-        print_results(
-            _grouped(lib.search(args.text, _wider(wanted, args)), wanted, args), args.json
+        found = lib.search(args.text, _wider(wanted, args))
+        verdict = lib.last_verdict
+    if not found and verdict is not None and not verdict.ok:
+        print(
+            f"no good matches for {args.text!r}: {verdict.reason} "
+            "(--min-score 0 shows the weak matches)",
+            file=sys.stderr,
         )
+        if args.json:
+            emit_json([])
+        return 0
+    print_results(_grouped(found, wanted, args), args.json)
     return 0
 
 

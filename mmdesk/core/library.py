@@ -7,15 +7,20 @@ reach past it into the store or write SQL.
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import time
 from pathlib import Path
 from typing import Any
 
 from mmdesk.config import Settings
 from mmdesk.core.enrich.ops import TextOps
+from mmdesk.core.faces.ops import PeopleOps
 from mmdesk.core.jobs import Changes, Job, run_job
+from mmdesk.core.library_settings import get_setting, set_setting
 from mmdesk.core.paths import canonical, lookup_forms
 from mmdesk.core.search import Filters, HybridSearcher, Result, Searcher, Weights
+from mmdesk.core.search.calibration import Verdict, judge
 from mmdesk.core.search.vector import SoundSearcher
 from mmdesk.core.sidecars.ops import SidecarOps
 from mmdesk.core.tagging.ops import TaggingOps
@@ -31,7 +36,7 @@ from mmdesk.store.lock import lock_holder
 BACKUP_CHECK_S = 3600.0  # how often a long-lived library looks whether a day has passed
 
 
-class Library(TaggingOps, TextOps, SidecarOps):
+class Library(TaggingOps, TextOps, SidecarOps, PeopleOps):
     """One person's library in one thread. Open another for another thread."""
 
     def __init__(self, settings: Settings | None = None, registry: Registry | None = None) -> None:
@@ -40,6 +45,7 @@ class Library(TaggingOps, TextOps, SidecarOps):
         self.registry = registry or Registry(self.settings)
         self._searcher: Searcher | None = None
         self._sound: SoundSearcher | None = None
+        self.last_verdict: Verdict | None = None  # why the last search showed nothing
         self._hybrid: HybridSearcher | None = None
         self._next_backup_check = 0.0  # monotonic: the desktop app stays open for days
 
@@ -145,9 +151,31 @@ class Library(TaggingOps, TextOps, SidecarOps):
         hybrid.weights = weights
         return hybrid
 
-    def search(self, text: str, filters: Filters | None = None) -> list[Result]:
-        """Every signal of the query (see ``docs``: query syntax) fused; results say why."""
-        return self.hybrid().search(text, filters)
+    def search(
+        self, text: str, filters: Filters | None = None, *, min_score: float | None = None
+    ) -> list[Result]:
+        """Every signal of the query (see ``docs``: query syntax) fused; results say why.
+
+        With no minimum score (neither ``min_score`` nor ``filters.min_score``), a query whose
+        best result is no better than what made-up words reach in this library gets no
+        results, and :attr:`last_verdict` says why (see :mod:`core.search.calibration`);
+        ``min_score=0`` shows the weak matches anyway."""
+        wanted = filters or Filters()
+        if min_score is not None:
+            wanted = dataclasses.replace(wanted, min_score=min_score)
+        results = self.hybrid().search(text, wanted)
+        self.last_verdict = None
+        scores = [r.score for r in results if not math.isnan(r.score)]
+        if wanted.min_score is None and scores:
+            best = max(scores)
+            if wanted.narrows:  # the verdict is on the words, in the whole library: within a
+                # folder or a tag, a meaningful query ranks what is there, however weak
+                everywhere = self.hybrid().search(text, Filters(limit=1))
+                best = max([best, *(r.score for r in everywhere if not math.isnan(r.score))])
+            self.last_verdict = judge(self, text, best)
+            if not self.last_verdict.ok:
+                return []
+        return results
 
     def similar(self, target: str | int, filters: Filters | None = None) -> list[Result]:
         """'More like this': a picture (photo, video moment) by the image space, a sound (an
@@ -243,6 +271,24 @@ class Library(TaggingOps, TextOps, SidecarOps):
         self.registry.options = SessionOptions(device, threads, spinning=spinning)
         self.registry.refresh()
         self._searcher = self._hybrid = None
+
+    def setting(self, key: str) -> str:
+        """A library setting (see :mod:`core.library_settings`), its default when unset."""
+        return get_setting(self.store, key)
+
+    def set_setting(self, key: str, value: str | None) -> Changes:
+        """Set (None: reset) a library setting, checked; applies to work from now on."""
+        set_setting(self.store, key, value)
+        return Changes()
+
+    def transcript(self, path: str | Path) -> list[dict[str, Any]]:
+        """A sound's or a video's transcript: ``[{"start", "end", "text", "item_id"}]`` in
+        time order (empty when it has none)."""
+        file_id = next(
+            (row.id for f in lookup_forms(str(path)) if (row := self.store.file_by_path(f))),
+            None,
+        )
+        return [] if file_id is None else self.store.transcript_of(file_id)
 
     # writing ------------------------------------------------------------------------------
     def daily_backup(self) -> Path | None:

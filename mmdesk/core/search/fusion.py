@@ -31,8 +31,9 @@ class Weights:
     """How much each signal counts, read from the library's ``search.weights`` setting.
 
     Attributes:
-        visual, text, keyword, sound: multiply each signal's score (sound: a text query in a
-            sound space that can embed text, such as a CLAP model).
+        visual, text, keyword, sound, people: multiply each signal's score (sound: a text
+            query in a sound space that can embed text, such as a CLAP model; people: photos
+            with faces for a query about people).
         bonus: the share of each further signal's score that an item matching in more than
             one signal gets on top of its best one.
         visual_match, text_match: when a signal's score says "matched" (see the fields).
@@ -42,6 +43,7 @@ class Weights:
     text: float = 1.0
     keyword: float = 1.0
     sound: float = 1.0
+    people: float = 1.0
     bonus: float = 0.25
     visual_match: float = 0.75  # a visual score counts as a match from this share of the best
     text_match: float = 0.35  # a text's sentence similarity counts as a match from here

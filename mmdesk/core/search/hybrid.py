@@ -12,7 +12,7 @@ import threading
 
 import numpy as np
 
-from mmdesk.core.search import signals
+from mmdesk.core.search import people, signals
 from mmdesk.core.search.filters import Filters
 from mmdesk.core.search.fusion import Signal, Weights, fuse
 from mmdesk.core.search.query import ParsedQuery, parse_query
@@ -74,6 +74,7 @@ class HybridSearcher:
             index = self.visual.index()
             mask = None if allowed is None else np.isin(index.ids, list(allowed))
             found.append(signals.visual_signal(index, vector, pool, mask, self.weights))
+            found.append(self._people_signal(vector, found[0], allowed))
             found.append(self._text_signal(parsed.text, vector, pool))
             if self.sound is not None:
                 found.append(self._sound_signal(parsed.text, pool, allowed))
@@ -91,6 +92,17 @@ class HybridSearcher:
         encoder = self.visual.registry.encoder(spec.id)
         vector = visual_vector if same else np.asarray(encoder.encode_texts([text])[0])
         return signals.text_signal(texts, vector, pool, self.weights)
+
+    def _people_signal(
+        self, vector: np.ndarray, visual: Signal, allowed: set[int] | None
+    ) -> Signal:
+        """Photos with faces, for a query about people (see :mod:`core.search.people`)."""
+        spec = self.visual.space.encoders.get("text")
+        if spec is None:
+            return Signal(people.NAME)
+        encoder = self.visual.registry.encoder(spec.id)
+        prompts = people.prompt_vectors(spec.id, encoder.encode_texts)
+        return people.people_signal(self.store, vector, prompts, visual=visual, allowed=allowed)
 
     def _sound_signal(self, text: str, pool: int, allowed: set[int] | None) -> Signal:
         """Sounds near the query in a sound space that embeds text (e.g. CLAP)."""
