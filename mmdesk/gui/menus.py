@@ -95,6 +95,7 @@ def install(window: MainWindow) -> None:
 
     view = menu.addMenu("&View")
     view.addAction(_action(window, "Show/hide &preview", window.toggle_preview, "Ctrl+P"))
+    view.addAction(window.group_action)  # each video or recording once, at its best moment
 
     tools = menu.addMenu("&Tools")
     tools.addAction(

@@ -1,5 +1,11 @@
 """The preview pane: a large image, the file's facts, its tags and its texts.
 
+A video or a sound shows a player instead of the image, cued at the result's moment, with the
+file's matching moments under it, its media facts (length, codecs) and, for sounds, what is said
+in it line by line; a click on a moment or a line seeks the player. The pane reads nothing
+itself: the window gives it ``moments_of`` and ``transcript_of`` (defaults use what the
+result carries and the texts passed in).
+
 Tag edits apply to every selected item, a caption edit to the current one; the pane only emits
 what the person asked for and the window sends it to the writer, so the pane never touches the
 database. It is stale when the
@@ -10,11 +16,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QPixmap, QResizeEvent
+from PySide6.QtGui import QHideEvent, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -29,7 +36,19 @@ from PySide6.QtWidgets import (
 from mmdesk.core.jobs import Changes
 from mmdesk.core.search import Result
 from mmdesk.gui.compat import emit
+from mmdesk.gui.moments import MomentsStrip, Segment, TranscriptList, transcript_segments
+from mmdesk.gui.player import MediaPlayer
 from mmdesk.gui.preview_tags import TagArea
+from mmdesk.gui.results import (
+    MOMENT_KINDS,
+    clock,
+    duration,
+    file_kind_of,
+    file_meta,
+    moments_of,
+    picture_moment,
+    time_range,
+)
 from mmdesk.gui.text_boxes import TextArea, draw_boxes, ocr_lines
 from mmdesk.gui.thumbs import Thumbnails
 
@@ -45,6 +64,28 @@ def human_size(size: int | None) -> str:
     return str(size)
 
 
+def is_media(result: Result) -> bool:
+    """Whether the result is a moment of a video or a sound (the pane shows a player)."""
+    return result.kind in MOMENT_KINDS or file_kind_of(result) in ("video", "audio")
+
+
+def codecs(result: Result) -> str:
+    """``h264 / aac``: the file's video and sound codecs, as the index recorded them."""
+    meta = file_meta(result)
+    names = [meta.get(k) for k in ("video_codec", "audio_codec", "codec")]
+    return " / ".join(dict.fromkeys(str(n) for n in names if n)) or "—"
+
+
+def own_moments(result: Result) -> list[Result]:
+    """The result and the other matching moments it carries (when grouped)."""
+    return [result, *moments_of(result)]
+
+
+def own_transcript(result: Result, texts: list[dict[str, Any]]) -> list[Segment]:
+    """What the result's own item says (its texts are the ones the pane was given)."""
+    return transcript_segments(texts, result.start, result.end)
+
+
 class PreviewPane(QWidget):
     """Shows the current result; emits tag edits and open/reveal/similar requests."""
 
@@ -58,10 +99,18 @@ class PreviewPane(QWidget):
     similar_requested = Signal()
     caption_saved = Signal(int, str)  # (item id, a person's caption)
 
-    def __init__(self, images: Thumbnails, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        images: Thumbnails,
+        parent: QWidget | None = None,
+        strip_thumbs: Thumbnails | None = None,
+    ) -> None:
         super().__init__(parent)
         self.images = images
+        self.moments_of: Callable[[Result], list[Result]] = own_moments
+        self.transcript_of: Callable[[Result, list[dict[str, Any]]], list[Segment]] = own_transcript
         self.result: Result | None = None
+        self._cued: tuple[str, int] | None = None  # (path, item) the player was cued on
         self.item_ids: set[int] = set()  # every item shown (the selection)
         self._pixmap: QPixmap | None = None
         self.image = QLabel(self, alignment=Qt.AlignmentFlag.AlignCenter)
@@ -71,8 +120,26 @@ class PreviewPane(QWidget):
         self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.facts = QFormLayout()
         self.fields = {
-            k: self._fact(k) for k in ("Folder", "Size", "Dimensions", "Date", "Camera", "Score")
+            k: self._fact(k)
+            for k in (
+                "Folder",
+                "Moment",
+                "Duration",
+                "Size",
+                "Dimensions",
+                "Codec",
+                "Date",
+                "Camera",
+                "Score",
+            )
         }
+        self.player = MediaPlayer(self)
+        self.strip = MomentsStrip(
+            strip_thumbs or Thumbnails(images.runner, images.cache_dir, parent=self), self
+        )
+        self.transcript = TranscriptList(self)
+        self.transcript.setMaximumHeight(140)
+        self.transcript_title = QLabel("<b>What is said</b>", self)
         self.tag_area = TagArea(self)
         self.tags, self.tag_edit = self.tag_area.tags, self.tag_area.tag_edit
         self.remove_tag, self.completions = self.tag_area.remove_tag, self.tag_area.completions
@@ -98,8 +165,12 @@ class PreviewPane(QWidget):
     def _layout(self) -> None:
         box = QVBoxLayout(self)
         box.addWidget(self.image, 1)
+        box.addWidget(self.player, 1)
+        box.addWidget(self.strip)
         box.addWidget(self.name)
         box.addLayout(self.facts)
+        box.addWidget(self.transcript_title)
+        box.addWidget(self.transcript)
         box.addWidget(QLabel("<b>Tags</b>", self))
         box.addWidget(self.tag_area)
         box.addWidget(QLabel("<b>Caption and text</b>", self))
@@ -125,6 +196,9 @@ class PreviewPane(QWidget):
         self.buttons["Open"].clicked.connect(self.open_requested)
         self.buttons["Show in folder"].clicked.connect(self.reveal_requested)
         self.buttons["More like this"].clicked.connect(self.similar_requested)
+        self.player.position_changed.connect(self.strip.set_position)
+        self.strip.seek_requested.connect(self.player.seek)
+        self.transcript.seek_requested.connect(self.player.seek)
 
     def wants_refresh(self, changes: Changes) -> bool:
         """Whether ``changes`` touched the tags or texts of what the pane shows."""
@@ -151,8 +225,32 @@ class PreviewPane(QWidget):
         self._lines = ocr_lines(texts) if self.result is not None else []
         self.show_boxes.setEnabled(bool(self._lines))
         self._show_facts(selected)
+        self._show_media(texts)
         self._pixmap = None
         self._load_image()
+
+    def _show_media(self, texts: list[dict[str, Any]]) -> None:
+        """The player, moments and transcript for a video or sound; hidden for a photo. The
+        player is cued again only when the item changes, not when its tags do."""
+        r = self.result
+        media = r is not None and is_media(r)
+        self.image.setVisible(not media)
+        self.show_boxes.setVisible(not media)
+        for widget in (self.player, self.strip):
+            widget.setVisible(media)
+        if r is None or not media:
+            self._cued = None
+            self.player.stop()
+            self.transcript_title.hide()
+            self.transcript.hide()
+            return
+        if self._cued != (r.path, r.item_id):
+            self._cued = (r.path, r.item_id)
+            self.player.load(r.path, r.start or 0.0, video=file_kind_of(r) == "video")
+        self.strip.show_moments(self.moments_of(r), r)
+        self.strip.set_position(self.player.position())
+        self.transcript.show_segments(self.transcript_of(r, texts))
+        self.transcript_title.setVisible(self.transcript.isVisibleTo(self))
 
     def _caption_saved(self, text: str) -> None:
         if self.result is not None:
@@ -164,6 +262,7 @@ class PreviewPane(QWidget):
             self.name.setText("<i>Nothing selected</i>")
             for value in self.fields.values():
                 value.setText("—")
+            self._show_media_facts(None)
             return
         extra = f" and {len(selected) - 1} more" if len(selected) > 1 else ""
         self.name.setText(f"<b>{Path(r.path).name}</b>{extra}")
@@ -180,17 +279,37 @@ class PreviewPane(QWidget):
         self.fields["Date"].setText(f"{taken} (taken)" if taken else f"{modified} (modified)")
         self.fields["Camera"].setText(f.get("camera") or "—")
         self.fields["Score"].setText("—" if math.isnan(r.score) else f"{r.score:.3f}")
+        self._show_media_facts(r)
+
+    def _show_media_facts(self, r: Result | None) -> None:
+        media = r is not None and is_media(r)
+        for key in ("Moment", "Duration", "Codec"):
+            self.facts.setRowVisible(self.fields[key], media)
+        self.facts.setRowVisible(self.fields["Camera"], not media)
+        sound = r is not None and file_kind_of(r) == "audio"
+        self.facts.setRowVisible(self.fields["Dimensions"], not sound)
+        if r is None or not media:
+            return
+        self.fields["Moment"].setText(time_range(r) or "the whole file")
+        self.fields["Duration"].setText(clock(duration(r)) or "—")
+        self.fields["Codec"].setText(codecs(r))
 
     def _load_image(self) -> None:
         if self.result is None:
             self.image.setPixmap(QPixmap())
             self.image.setText("")
             return
-        f = self.result.file
-        self._pixmap = self.images.get(self.result.path, f.get("mtime_ns"), f.get("size"))
+        r, f = self.result, self.result.file
+        moment = picture_moment(r)
+        self._pixmap = self.images.get(r.path, f.get("mtime_ns"), f.get("size"), *moment)
+        failed = self._pixmap is None and self.images.failed(r.path, f.get("mtime_ns"), *moment)
+        waiting = "cannot show this file" if failed else "loading…"
+        if is_media(r):
+            self.player.set_picture(self._pixmap, waiting)
+            self._pixmap = None
+            return
         if self._pixmap is None:
-            failed = self.images.failed(self.result.path, f.get("mtime_ns"))
-            self.image.setText("cannot show this file" if failed else "loading…")
+            self.image.setText(waiting)
         self._fit()
 
     def _image_ready(self, path: str) -> None:
@@ -207,6 +326,10 @@ class PreviewPane(QWidget):
         if self.show_boxes.isChecked():
             scaled = draw_boxes(scaled, self._lines)
         self.image.setPixmap(scaled)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self.player.pause()  # a hidden preview does not go on playing
+        super().hideEvent(event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

@@ -14,7 +14,6 @@ from typing import Any
 
 from mmdesk.core.jobs import Changes
 from mmdesk.core.library import Library
-from mmdesk.core.library_settings import get_setting, set_setting
 from mmdesk.errors import MmdeskError
 from mmdesk.gui.dialogs import PluginsDialog, RuntimeChoices, SettingsDialog
 from mmdesk.gui.tasks import session_threads
@@ -66,9 +65,9 @@ class SettingsActions(WindowParts):
             caption_new=self.library.caption_new_enabled(),
             captioner=self.library.chosen_captioner(),
             captioners=self.library.captioners(),
-            transcripts=get_setting(self.library.store, "transcripts") == "on",
-            video_gap=float(get_setting(self.library.store, "video.max_gap")),
-            video_sensitivity=float(get_setting(self.library.store, "video.sensitivity")),
+            transcripts=self.library.setting("transcripts") == "on",
+            video_gap=float(self.library.setting("video.max_gap")),
+            video_sensitivity=float(self.library.setting("video.sensitivity")),
         )
 
     def apply_settings(self, choices: RuntimeChoices) -> None:
@@ -87,13 +86,13 @@ class SettingsActions(WindowParts):
         library.set_runtime(choices.device, session_threads(choices.threads), spinning=False)
         library.set_ocr_enabled(choices.ocr)
         library.set_caption_new_enabled(choices.caption_new)
-        set_setting(library.store, "transcripts", "on" if choices.transcripts else "off")
+        library.set_setting("transcripts", "on" if choices.transcripts else "off")
         for key, value in (
             ("video.max_gap", choices.video_gap),
             ("video.sensitivity", choices.video_sensitivity),
         ):
-            if abs(float(get_setting(library.store, key)) - value) > 1e-9:
-                set_setting(library.store, key, f"{value:g}")
+            if abs(float(library.setting(key)) - value) > 1e-9:
+                library.set_setting(key, f"{value:g}")
         if choices.captioners and choices.captioner != library.chosen_captioner():
             library.set_captioner(choices.captioner)
         if choices.space and choices.space != library.space().id:

@@ -1,4 +1,8 @@
-"""The sidebar: library folders (counts and index state), tags and kinds. Selecting filters.
+"""The sidebar: library folders (counts and index state), tags, kinds and people.
+
+Selecting folders, tags or kinds filters; people are not a filter: clicking one asks for their
+photos, and their context menu names, merges or finds more photos of them
+(:mod:`mmdesk.gui.people` answers those requests).
 
 Selecting entries narrows the search: folders and kinds are "any of", tags "all of", as in
 :class:`mmdesk.core.search.Filters`. The sidebar is stale when folders, tags or what is indexed
@@ -7,6 +11,7 @@ change (:meth:`Sidebar.wants_refresh`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +31,7 @@ from mmdesk.gui.compat import emit
 from mmdesk.kinds import FILE_KINDS
 
 ValueRole = Qt.ItemDataRole.UserRole + 1
+PersonNameRole = Qt.ItemDataRole.UserRole + 2
 STATES = {
     "new": "waiting",
     "scanning": "indexing…",
@@ -49,6 +55,10 @@ class Sidebar(QTreeWidget):
     filters_changed = Signal()
     rescan_requested = Signal(str)
     remove_requested = Signal(str)
+    person_clicked = Signal(int)  # show the photos of this person
+    name_person_requested = Signal(int)
+    merge_person_requested = Signal(int, int)  # (into, person merged)
+    more_of_person_requested = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -65,6 +75,10 @@ class Sidebar(QTreeWidget):
             "Tags", style.standardIcon(QStyle.StandardPixmap.SP_FileDialogDetailedView)
         )
         self.kinds = self._section("Kinds", style.standardIcon(QStyle.StandardPixmap.SP_FileIcon))
+        self.people = self._section(
+            "People", style.standardIcon(QStyle.StandardPixmap.SP_DirHomeIcon)
+        )
+        self.set_people([])
         self.itemSelectionChanged.connect(self.filters_changed)
         self.itemClicked.connect(self._clicked)
         self.customContextMenuRequested.connect(self._menu)
@@ -113,8 +127,36 @@ class Sidebar(QTreeWidget):
         if keep != {(s, v) for s in ("folders", "tags", "kinds") for v in self._selected(s)}:
             emit(self.filters_changed)
 
+    def set_people(self, people: list[dict[str, Any]]) -> None:
+        """Refill the People section: ``{"id", "name", "photos"}`` each, most photographed
+        first. Entries are not selectable: a person is a question, not a filter."""
+        self.people.takeChildren()
+        for person in people:
+            name = person.get("name") or f"Person {person['id']}"
+            item = QTreeWidgetItem(self.people, [f"{name}  ({person['photos']})"])
+            item.setData(0, ValueRole, int(person["id"]))
+            item.setData(0, PersonNameRole, person.get("name"))
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            item.setToolTip(0, f"{person['photos']} photos: click to see them")
+        if not people:
+            hint = QTreeWidgetItem(self.people, ["none yet"])
+            hint.setFlags(Qt.ItemFlag.NoItemFlags)
+            hint.setToolTip(0, "Faces are found while indexing (the faces setting)")
+
+    def person_items(self) -> dict[int, QTreeWidgetItem]:
+        """The People section's entries by person id (for their face thumbnails)."""
+        return {
+            int(c.data(0, ValueRole)): c
+            for c in _children(self.people)
+            if c.data(0, ValueRole) is not None
+        }
+
     def _clicked(self, item: QTreeWidgetItem) -> None:
-        """Clicking a section's title clears its filter ("all folders", "all tags")."""
+        """Clicking a section's title clears its filter ("all folders", "all tags"); clicking
+        a person asks for their photos."""
+        if item.parent() is self.people and item.data(0, ValueRole) is not None:
+            emit(self.person_clicked, int(item.data(0, ValueRole)))
+            return
         if item.parent() is None:
             for child in _children(item):
                 child.setSelected(False)
@@ -153,6 +195,9 @@ class Sidebar(QTreeWidget):
 
     def _menu(self, pos: QPoint) -> None:
         item = self.itemAt(pos)
+        if item is not None and item.parent() is self.people:
+            self._person_menu(item, pos)
+            return
         if item is None or item.parent() is not self.folders:
             return
         path = item.data(0, ValueRole)
@@ -161,3 +206,29 @@ class Sidebar(QTreeWidget):
         menu.addAction("Remove from library", lambda: emit(self.remove_requested, path))
         menu.exec(self.viewport().mapToGlobal(pos))
         menu.deleteLater()
+
+    def _person_menu(self, item: QTreeWidgetItem, pos: QPoint) -> None:
+        person = item.data(0, ValueRole)
+        if person is None:
+            return
+        menu = self.person_menu(int(person))
+        menu.exec(self.viewport().mapToGlobal(pos))
+        menu.deleteLater()
+
+    def person_menu(self, person: int) -> QMenu:
+        """A person's context menu: name, merge into another person, more photos."""
+        menu = QMenu(self)
+        menu.addAction("Name…", lambda: emit(self.name_person_requested, person))
+        menu.addAction(
+            "More photos of this person", lambda: emit(self.more_of_person_requested, person)
+        )
+        into = menu.addMenu("Merge into")
+
+        def merge(other: int) -> Callable[[], None]:
+            return lambda: emit(self.merge_person_requested, other, person)
+
+        for other, entry in self.person_items().items():
+            if other != person:
+                into.addAction(entry.text(0), merge(other))
+        into.setEnabled(not into.isEmpty())
+        return menu

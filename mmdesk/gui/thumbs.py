@@ -3,24 +3,48 @@
 Views ask only for what they paint, so a model of 20,000 results makes thumbnails for the few
 dozen on screen. Newer requests get a higher pool priority: what is on screen now comes before
 what was scrolled past.
+
+A thumbnail is one *moment* of a file, keyed by (path, mtime, item kind, start): a photo (the
+fast path through :func:`ensure_thumbnail`), the frame of a video at a moment's start, or a
+sound's waveform, so two moments of one video are two thumbnails. Moment pictures come from the
+core's ``item_picture`` in the pool and are cached on disk beside the photos' thumbnails, since
+seeking into a video costs far more than reading a small JPEG.
 """
 
 from __future__ import annotations
 
 import itertools
 import logging
+import os
+import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage, QPixmap
 
-from mmdesk.core.thumbnails import GRID_EDGE, ensure_thumbnail
+from mmdesk.core.thumbnails import GRID_EDGE, ensure_thumbnail, thumb_path
 from mmdesk.errors import MediaError
 from mmdesk.gui.compat import emit
 from mmdesk.gui.tasks import TaskRunner
 
+if TYPE_CHECKING:
+    from PIL.Image import Image
+
 log = logging.getLogger(__name__)
+PHOTO_KINDS = frozenset({"image"})
+# (path, item kind, start seconds, longest side) -> the picture of that moment
+Picture = Callable[[str, str, float | None, int], "Image"]
+
+
+def item_picture(path: str, kind: str, start: float | None, max_side: int) -> Image:
+    """The core's picture of a moment (video frame, waveform); imported on first use, since
+    it brings the video decoder with it."""
+    from mmdesk.core.media.pictures import item_picture as picture
+
+    return picture(path, kind, start, max_side)
 
 
 def load_thumbnail(
@@ -28,6 +52,41 @@ def load_thumbnail(
 ) -> QImage:
     """Worker side: make (or find) the cached JPEG and read it into a QImage (thread-safe)."""
     file = ensure_thumbnail(cache_dir, path, edge, mtime_ns, size)
+    return _read(file, path)
+
+
+def load_moment(
+    cache_dir: Path,
+    path: str,
+    kind: str,
+    start: float | None,
+    edge: int,
+    version: tuple[int | None, int | None],
+    picture: Picture = item_picture,
+) -> QImage:
+    """Worker side: the cached picture of one moment of a video or sound, made if needed.
+
+    Raises:
+        MediaError: the file is missing or cannot be decoded at that moment.
+    """
+    mtime_ns, size = version
+    if mtime_ns is None or size is None:
+        try:
+            st = os.stat(path)
+        except OSError as exc:
+            raise MediaError(f"{path}: cannot read ({exc.strerror})") from exc
+        mtime_ns, size = st.st_mtime_ns, st.st_size
+    target = thumb_path(cache_dir, f"{path}\0{kind}\0{start}", mtime_ns, size, edge)
+    if not target.exists():
+        image = picture(path, kind, start, edge).convert("RGB")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(f".{os.getpid()}-{threading.get_ident()}.part")
+        image.save(partial, format="JPEG", quality=85)
+        os.replace(partial, target)
+    return _read(target, path)
+
+
+def _read(file: Path, path: str) -> QImage:
     image = QImage(str(file))
     if image.isNull():
         raise MediaError(f"{path}: the thumbnail could not be read")
@@ -35,7 +94,8 @@ def load_thumbnail(
 
 
 class Thumbnails(QObject):
-    """Pixmaps by (path, mtime); ``ready`` says when one asked for has arrived."""
+    """Pixmaps by (path, mtime, kind, start); ``ready`` (the path) says when one asked for has
+    arrived, so a view refreshes every moment it shows of that file."""
 
     ready = Signal(str)
 
@@ -46,12 +106,14 @@ class Thumbnails(QObject):
         edge: int = GRID_EDGE,
         capacity: int = 500,
         parent: QObject | None = None,
+        picture: Picture = item_picture,
     ) -> None:
         super().__init__(parent)
         self.runner = runner
         self.cache_dir = cache_dir
         self.edge = edge
         self.capacity = capacity
+        self.picture = picture
         self.requests = 0  # how many were made or looked up on disk
         self._pixmaps: OrderedDict[str, QPixmap] = OrderedDict()
         self._pending: set[str] = set()
@@ -59,31 +121,57 @@ class Thumbnails(QObject):
         self._priority = itertools.count()
 
     @staticmethod
-    def key(path: str, mtime_ns: int | None) -> str:
-        return f"{path}\0{mtime_ns}"
+    def key(
+        path: str, mtime_ns: int | None, kind: str = "image", start: float | None = None
+    ) -> str:
+        if kind in PHOTO_KINDS:
+            return f"{path}\0{mtime_ns}"
+        return f"{path}\0{mtime_ns}\0{kind}\0{start}"
 
     def get(
-        self, path: str, mtime_ns: int | None = None, size: int | None = None
+        self,
+        path: str,
+        mtime_ns: int | None = None,
+        size: int | None = None,
+        kind: str = "image",
+        start: float | None = None,
     ) -> QPixmap | None:
         """The pixmap if ready; otherwise ask for it (once) and return None."""
-        key = self.key(path, mtime_ns)
+        key = self.key(path, mtime_ns, kind, start)
         pixmap = self._pixmaps.get(key)
         if pixmap is not None:
             self._pixmaps.move_to_end(key)
             return pixmap
         if key not in self._pending and key not in self._failed:
-            self._request(key, path, mtime_ns, size)
+            self._request(key, path, (mtime_ns, size), kind, start)
         return None
 
-    def failed(self, path: str, mtime_ns: int | None = None) -> bool:
-        return self.key(path, mtime_ns) in self._failed
+    def failed(
+        self,
+        path: str,
+        mtime_ns: int | None = None,
+        kind: str = "image",
+        start: float | None = None,
+    ) -> bool:
+        return self.key(path, mtime_ns, kind, start) in self._failed
 
-    def _request(self, key: str, path: str, mtime_ns: int | None, size: int | None) -> None:
+    def _request(
+        self,
+        key: str,
+        path: str,
+        version: tuple[int | None, int | None],
+        kind: str,
+        start: float | None,
+    ) -> None:
         self.requests += 1
         self._pending.add(key)
-        cache, edge = self.cache_dir, self.edge
+        cache, edge, picture = self.cache_dir, self.edge, self.picture
+        if kind in PHOTO_KINDS:
+            work = lambda: load_thumbnail(cache, path, edge, *version)  # noqa: E731
+        else:
+            work = lambda: load_moment(cache, path, kind, start, edge, version, picture)  # noqa: E731
         self.runner.compute(
-            lambda: load_thumbnail(cache, path, edge, mtime_ns, size),
+            work,
             lambda image: self._arrived(key, path, image),
             lambda exc: self._broken(key, path, exc),
             priority=next(self._priority),

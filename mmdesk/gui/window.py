@@ -14,7 +14,7 @@ from typing import SupportsIndex, SupportsInt
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QMainWindow, QScrollArea, QSplitter, QWidget
 
 from mmdesk.config import Settings
 from mmdesk.core.library import Library
@@ -23,6 +23,7 @@ from mmdesk.errors import MmdeskError
 from mmdesk.gui import menus
 from mmdesk.gui.dialogs import error_text, show_unexpected
 from mmdesk.gui.library_actions import LibraryActions
+from mmdesk.gui.people import PeopleView
 from mmdesk.gui.preview import PreviewPane
 from mmdesk.gui.refreshing import Refreshing
 from mmdesk.gui.results import CELL, ResultsModel, ResultsView
@@ -82,6 +83,7 @@ class MainWindow(
         self._init_training()
         self._init_settings()
         self._init_feeds()
+        self.people_view = PeopleView(self)
         menus.install(self)
         self._restore()
         self.setAcceptDrops(True)
@@ -99,14 +101,21 @@ class MainWindow(
         self.view = ResultsView(self)
         self.view.setModel(self.model)
         self.preview = PreviewPane(self.previews, self)
+        # A video's player, moments and transcript can be taller than a small screen: the
+        # preview scrolls instead of stretching the window.
+        self.preview_area = QScrollArea(self)
+        self.preview_area.setWidget(self.preview)
+        self.preview_area.setWidgetResizable(True)
+        self.preview_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.preview_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        for widget, stretch in ((self.sidebar, 0), (self.view, 1), (self.preview, 0)):
+        for widget, stretch in ((self.sidebar, 0), (self.view, 1), (self.preview_area, 0)):
             self.splitter.addWidget(widget)
             self.splitter.setStretchFactor(self.splitter.count() - 1, stretch)
         self.splitter.setSizes([230, 820, 340])
         self.sidebar.setMinimumWidth(150)
         self.view.setMinimumWidth(CELL.width() + 40)  # at least one column of results
-        self.preview.setMinimumWidth(220)
+        self.preview_area.setMinimumWidth(240)
         self.splitter.setChildrenCollapsible(False)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, menus.search_toolbar(self, self.searchbar))
         self.setCentralWidget(self.splitter)
@@ -168,14 +177,14 @@ class MainWindow(
         bar.edit.blockSignals(True)
         bar.set_query(str(q.value("search/query", "")))
         bar.edit.blockSignals(False)
-        self.preview.setVisible(q.value("window/preview", "true") in (True, "true"))
+        self.preview_area.setVisible(q.value("window/preview", "true") in (True, "true"))
 
     def _save(self) -> None:
         q = self.qsettings
         q.setValue("window/geometry", self.saveGeometry())
         q.setValue("window/state", self.saveState())
         q.setValue("window/splitter", self.splitter.saveState())
-        q.setValue("window/preview", self.preview.isVisible())
+        q.setValue("window/preview", not self.preview_area.isHidden())
         options = self.searchbar.options()
         q.setValue("search/query", self.searchbar.query())
         q.setValue("search/sort", options.sort)

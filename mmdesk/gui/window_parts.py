@@ -17,7 +17,8 @@ if TYPE_CHECKING:
     from typing import ClassVar
 
     from PySide6.QtCore import QSettings, Signal
-    from PySide6.QtWidgets import QMainWindow
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QMainWindow, QScrollArea
 
     from mmdesk.config import Settings
     from mmdesk.core.library import Library
@@ -45,9 +46,11 @@ if TYPE_CHECKING:
         model: ResultsModel
         view: ResultsView
         preview: PreviewPane
+        preview_area: QScrollArea
         progress: IndexProgress
         summary: LibrarySummary
         feeds: list[Feed]
+        group_action: QAction
 
         # MainWindow
         def say(self, text: str) -> None: ...

@@ -59,7 +59,6 @@ def test_the_settings_dialog_choices_are_saved_for_the_next_start(qtbot, setting
 
 
 def test_speech_and_video_sampling_choices_become_library_settings(qtbot, settings, no_runtime_env):
-    from mmdesk.core.library_settings import get_setting
     from mmdesk.gui.dialogs import SettingsDialog
 
     window = open_window(qtbot, settings)
@@ -70,7 +69,7 @@ def test_speech_and_video_sampling_choices_become_library_settings(qtbot, settin
     dialog.video_gap.setValue(4.0)
     window.apply_settings(dialog.result_choices())
     qtbot.waitUntil(lambda: window.message.text() == "Settings applied", timeout=10_000)
-    assert get_setting(window.library.store, "transcripts") == "off"
-    assert get_setting(window.library.store, "video.max_gap") == "4"
-    assert get_setting(window.library.store, "video.sensitivity") == "0.5"  # untouched
+    assert window.library.setting("transcripts") == "off"
+    assert window.library.setting("video.max_gap") == "4"
+    assert window.library.setting("video.sensitivity") == "0.5"  # untouched
     dialog.deleteLater()

@@ -1,0 +1,149 @@
+"""The People section's behaviour: who is in the library, their face thumbnails, and what a
+click or the context menu asks for.
+
+The window installs it once (``self.people_view = PeopleView(self)``). It follows the runner's
+Changes with its own :class:`~mmdesk.gui.feeds.Feed`, reads the people list on the window's
+Library (a small read, like the sidebar's counts), crops face thumbnails in the pool, shows a
+person's photos by a read on the reader thread, and sends naming and merging to the writer.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+from mmdesk.core.faces import people as ops
+from mmdesk.core.jobs import Changes
+from mmdesk.core.library import Library
+from mmdesk.gui.feeds import Feed
+from mmdesk.gui.sidebar import PersonNameRole
+
+if TYPE_CHECKING:
+    from mmdesk.core.search.results import Result
+    from mmdesk.gui.window import MainWindow
+
+THUMB = 40  # pixels of a face thumbnail in the sidebar
+MARGIN = 0.25  # of the face box's size, kept round the face
+
+
+def face_crop(path: str, box: list[float], edge: int = THUMB) -> bytes:
+    """A square PNG of the face in ``box`` (pixels of the upright picture), for a thumbnail."""
+    from PIL import Image, ImageOps
+
+    with Image.open(path) as opened:
+        image = ImageOps.exif_transpose(opened) or opened
+        x, y, w, h = box
+        pad = max(w, h) * MARGIN
+        side = max(w, h) + 2 * pad
+        cx, cy = x + w / 2, y + h / 2
+        crop = image.convert("RGB").crop(
+            (int(cx - side / 2), int(cy - side / 2), int(cx + side / 2), int(cy + side / 2))
+        )
+    out = io.BytesIO()
+    crop.resize((edge, edge), Image.Resampling.BILINEAR).save(out, "PNG")
+    return out.getvalue()
+
+
+def wants_refresh(changes: Changes) -> bool:
+    """People may differ after new faces (items), names (tags, labels) or removed photos."""
+    return bool(changes.items or changes.tags or changes.labels or changes.removed)
+
+
+class PeopleView(QObject):
+    """Fills the sidebar's People section and answers its requests."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.sidebar = window.sidebar
+        self._icons: dict[tuple[str, tuple[float, ...]], QIcon] = {}
+        self.feed = Feed(window.runner, wants_refresh, self.refresh, gap_s=0.5, parent=self)
+        window.feeds.append(self.feed)
+        self.sidebar.person_clicked.connect(self.show_photos)
+        self.sidebar.more_of_person_requested.connect(self.show_more)
+        self.sidebar.name_person_requested.connect(self.ask_name)
+        self.sidebar.merge_person_requested.connect(self.merge)
+        self.refresh()
+
+    def refresh(self, _: Changes | None = None) -> None:
+        """Re-read the people and show them, each with their largest face."""
+        people = ops.people(self.window.library)
+        self.sidebar.set_people(people)
+        entries = self.sidebar.person_items()
+        for person in people:
+            if person["cover"] is not None and person["id"] in entries:
+                self._thumbnail(person["id"], person["cover"])
+
+    def _thumbnail(self, person_id: int, cover: dict[str, Any]) -> None:
+        key = (cover["path"], tuple(cover["box"]))
+        if key in self._icons:
+            self._set_icon(person_id, self._icons[key])
+            return
+
+        def done(data: bytes) -> None:
+            pixmap = QPixmap()
+            if pixmap.loadFromData(data):
+                self._icons[key] = QIcon(pixmap)
+                self._set_icon(person_id, self._icons[key])
+
+        path, box = cover["path"], list(cover["box"])
+        self.window.runner.compute(lambda: face_crop(path, box), done, lambda _: None)
+
+    def _set_icon(self, person_id: int, icon: QIcon) -> None:
+        entry = self.sidebar.person_items().get(person_id)
+        if entry is not None:
+            entry.setIcon(0, icon)
+
+    def show_photos(self, person_id: int) -> None:
+        """The person's photos in the grid (a read, under the search's key: a newer search
+        replaces it)."""
+        label = f"Photos of {self._name(person_id)}"
+        self._show(lambda lib: ops.photos_of(lib, person_id), label)
+
+    def show_more(self, person_id: int) -> None:
+        """Photos with faces like the person's that are not theirs yet, nearest first."""
+        label = f"More photos like {self._name(person_id)}"
+        self._show(lambda lib: ops.more_photos_of(lib, person_id), label)
+
+    def _show(self, read: Callable[[Library], list[Result]], label: str) -> None:
+        self.window.runner.read(
+            read, lambda found: self._shown(found, label), self.window.show_error, key="search"
+        )
+
+    def _shown(self, results: list[Result], label: str) -> None:
+        self.window.model.set_results(results)
+        self.window.update_preview()
+        self.window.say(f"{label}: {len(results)} photo{'' if len(results) == 1 else 's'}")
+
+    def ask_name(self, person_id: int) -> None:
+        current = self._name(person_id, default="")
+        name, ok = QInputDialog.getText(
+            self.window,
+            "Name this person",
+            "Name (their photos get this tag):",
+            QLineEdit.EchoMode.Normal,
+            current,
+        )
+        if ok and name.strip():
+            self.name(person_id, name.strip())
+
+    def name(self, person_id: int, name: str) -> None:
+        """Name a person on the writer; the views follow from the Changes."""
+        self.window.runner.write(lambda lib: ops.name_person(lib, person_id, name))
+        self.window.say(f"Named {name}")
+
+    def merge(self, into: int, person_id: int) -> None:
+        """Merge ``person_id`` into ``into`` on the writer."""
+        self.window.runner.write(lambda lib: ops.merge_people(lib, into, person_id))
+
+    def _name(self, person_id: int, default: str | None = None) -> str:
+        entry = self.sidebar.person_items().get(person_id)
+        named = entry.data(0, PersonNameRole) if entry is not None else None
+        if named:
+            return str(named)
+        return default if default is not None else f"person {person_id}"
