@@ -16,7 +16,6 @@ QUERIES = {
     "a rocket": "rocket.jpg",
     "a motorcycle": "motorcycle.png",
     "a horse": "horse.png",
-    "coins": "coins.png",
 }
 
 

@@ -111,7 +111,8 @@ def test_manifest_follows_the_plugin_format(default_plugin: Path) -> None:
     }
     assert text["io"] == {"inputs": ["input_ids", "attention_mask"], "output": "embedding"}
     extra = m["extra"]
-    assert extra["k"] == 10 and extra["label_template"] == "a photo of a {}."
+    assert (extra["k"], extra["temperature"]) == (20, 3.0)
+    assert extra["label_template"] == "a photo of a {}."
     assert {
         "build_date",
         "torch",
@@ -170,8 +171,10 @@ def test_image_onnx_matches_torch_on_real_photos(
     tok = default_model._tokenizer(model_dir, 256)
     names = [default_model.LABEL_TEMPLATE.format(n) for n in default_model.class_names()]
     labels = minilm.embed_texts(minilm.load_minilm(model_dir), tok, names)
-    k = _manifest(default_plugin)["extra"]["k"]
-    model = conse.ConSE(conse.load_efficientnet_lite0(), labels, k).eval()
+    extra = _manifest(default_plugin)["extra"]
+    model = conse.ConSE(
+        conse.load_efficientnet_lite0(), labels, extra["k"], temperature=extra["temperature"]
+    ).eval()
     pixels = plugin.pixels(list(photos.values())[:4])
     with torch.no_grad():
         want = model(torch.from_numpy(pixels)).numpy()
@@ -239,8 +242,10 @@ def test_missing_weights_package_says_what_to_install(
     assert not (tmp_path / "default").exists()
 
 
-def test_bad_k_is_refused(tmp_path: Path) -> None:
+def test_bad_k_or_temperature_is_refused(tmp_path: Path) -> None:
     from mmdesk.export.default_model import build_default
 
     with pytest.raises(ExportError, match="k must be"):
         build_default(tmp_path / "default", k=0)
+    with pytest.raises(ExportError, match="temperature must be"):
+        build_default(tmp_path / "default", temperature=0)
