@@ -114,9 +114,3 @@ def library(face_settings: Settings):
 
     with Library(face_settings) as lib:
         yield lib
-
-
-def item_of(library, path: Path) -> int:
-    item = library.item_for_path(path)
-    assert item is not None, path
-    return int(item)

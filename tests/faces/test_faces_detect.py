@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import item_of
+from faces_kit import item_of
 from PIL import Image
 
 from mmdesk.config import REPO_ROOT

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from conftest import item_of
+from faces_kit import item_of
 
 from mmdesk.core.faces import people as ops
 from mmdesk.core.faces.cluster import place
@@ -115,3 +115,16 @@ def test_faces_turned_off_as_a_setting_are_hidden_then_deleted(library) -> None:
     assert ops.people(library) == []
     assert faces_enricher(library) is None  # the next index run deletes what is left
     assert library.store.face_count() == 0 and library.store.people_rows() == []
+
+
+def test_faces_are_a_modality_the_tag_trainer_sees(library, face_photos) -> None:
+    from mmdesk.train.data import present_features
+
+    modalities, item_ids, arrays, mask = present_features(library)
+    assert "face" in modalities
+    column = modalities.index("face")
+    astronaut = item_of(library, face_photos["astronaut"])
+    rocket = item_of(library, face_photos["rocket"])
+    row = {int(i): n for n, i in enumerate(item_ids)}
+    assert mask[row[astronaut], column] and not mask[row[rocket], column]
+    assert arrays["face"].shape[1] == 128

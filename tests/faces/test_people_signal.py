@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import item_of
+from faces_kit import item_of
 
 from mmdesk.config import REPO_ROOT
 from mmdesk.core.search.fusion import Signal, Weights, fuse

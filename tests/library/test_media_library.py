@@ -52,16 +52,44 @@ class Ear:
     def encode_audio(self, samples, rate):
         vectors = self.encode(self.preprocess_audio(samples, rate)).mean(axis=0)
         return vectors / np.linalg.norm(vectors)
+
+
+class Words:
+    """Its text side (like a CLAP model's): a few words mapped to the bands they sound in."""
+
+    WORDS = {"low": [1, 1, 0.3, 0, 0, 0], "hiss": [0, 0, 0, 0.2, 1, 1]}
+
+    def __init__(self, spec, options):
+        self.spec = spec
+
+    @property
+    def provider(self):
+        return "CPUExecutionProvider"
+
+    def encode_texts(self, texts):
+        rows = []
+        for text in texts:
+            row = np.full(6, 1e-3)
+            for word in text.lower().split():
+                row = row + np.asarray(self.WORDS.get(word, [0] * 6), float)
+            rows.append(row / np.linalg.norm(row))
+        return np.asarray(rows, np.float32)
 '''
 
 
-def build_ear_plugin(folder: Path) -> Path:
+def build_ear_plugin(folder: Path, *, words: bool = False) -> Path:
+    """The toy sound model; with ``words``, its space also embeds text (as CLAP does)."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "ear.py").write_text(EAR)
+    text = (
+        '\n[[encoders]]\nid = "ear/text"\nspace = "ear-bands"\nmodality = "text"\ndim = 6\n'
+        'model = "ear.py"\nentry = "ear:Words"\n'
+    )
     (folder / "plugin.toml").write_text(
         'id = "ear"\nname = "Toy ear"\nversion = "0.1.0"\napi = 2\nlicence = "CC0-1.0"\n'
         'description = "Band energies."\n\n[[encoders]]\nid = "ear/audio"\n'
         'space = "ear-bands"\nmodality = "audio"\ndim = 6\nmodel = "ear.py"\nentry = "ear:Ear"\n'
+        + (text if words else "")
     )
     return folder
 
@@ -76,9 +104,14 @@ def media_plugins(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture()
 def media_settings(tmp_path: Path, media_plugins: Path, monkeypatch: pytest.MonkeyPatch):
-    from conftest import isolated_settings
+    """Settings on an empty data folder whose only plugins are the toy picture and sound
+    models (the tests folders' conftest modules share a name, so this is not imported)."""
+    from mmdesk import config
 
-    return isolated_settings(tmp_path, media_plugins, monkeypatch, threads=1)
+    monkeypatch.setenv("MMDESK_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("MMDESK_PLUGIN_PATH", str(media_plugins))
+    monkeypatch.setattr(config, "BUNDLED_PLUGINS", tmp_path / "no-bundled-plugins")
+    return config.Settings(threads=1)
 
 
 def make_video(path: Path, shots: list[tuple[str, float]], fps: int = 10, tone: float = 0) -> Path:
@@ -218,3 +251,30 @@ def test_the_cli_lists_moments_with_times_and_groups_them(
     assert main(["search", "green", "--limit", "1"]) == 0
     line = capsys.readouterr().out.strip()
     assert "rgb.mp4 @ 0:0" in line and "–" in line
+
+
+def test_words_find_sounds_in_a_sound_space_that_embeds_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mmdesk import config
+
+    plugins = tmp_path / "plugins"
+    build_toy_plugin(plugins / "toy")
+    build_ear_plugin(plugins / "ear", words=True)
+    monkeypatch.setenv("MMDESK_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("MMDESK_PLUGIN_PATH", str(plugins))
+    monkeypatch.setattr(config, "BUNDLED_PLUGINS", tmp_path / "none")
+    root = tmp_path / "library"
+    for n, f in enumerate((220.0, 247.0)):
+        make_sound(root / f"low-{n}.wav", [f, f * 1.5])
+    for n, level in enumerate((0.3, 0.4)):
+        make_sound(root / f"hiss-{n}.wav", [6000.0], noise=level)
+    with Library(config.Settings(threads=1)) as lib:
+        lib.use_space("ear-bands", "audio")
+        lib.store.set_setting("transcripts", "off")
+        lib.index([root])
+        found = lib.search("hiss", Filters(limit=2))
+        assert [Path(r.path).name[:4] for r in found] == ["hiss", "hiss"]
+        assert all("sound" in r.matched for r in found)
+        low = lib.search("low", Filters(limit=2))
+        assert [Path(r.path).name[:3] for r in low] == ["low", "low"]
