@@ -64,7 +64,7 @@ def cmd_people(args: argparse.Namespace, settings: Settings) -> int:
             _print_results(find(lib, args.id), args.json)
         elif args.action == "regroup":
             ops.recluster(lib)
-            say(f"{len(lib.store.people_rows())} people")
+            say(f"{len(lib.people())} people")
         else:
             _print_people(ops.people(lib), args.json)
     return 0
@@ -102,10 +102,10 @@ def cmd_faces(args: argparse.Namespace, settings: Settings) -> int:
         ids = items_for(lib, args.paths) if args.paths else None
         job = FacesJob(ids, redo=args.redo)
         run_with_progress(lib, job, args.json)
-        wanted = ids if ids is not None else sorted(lib.store.face_stats())
+        wanted = ids if ids is not None else lib.items_with_faces()
         info = lib.items_info(wanted)
         rows = [
-            {"path": info[i]["path"], "faces": lib.store.faces_for(i)} for i in wanted if i in info
+            {"path": info[i]["path"], "faces": lib.faces_for(i)} for i in wanted if i in info
         ]
     if args.json:
         emit_json(rows)

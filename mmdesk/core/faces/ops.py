@@ -43,6 +43,10 @@ class PeopleOps:
         """An item's faces with their boxes and people, for the preview."""
         return self._lib().store.faces_for(item_id)
 
+    def items_with_faces(self) -> list[int]:
+        """The items in which faces were found, in id order."""
+        return sorted(self._lib().store.face_stats())
+
     def find_faces(
         self,
         item_ids: list[int] | None = None,
