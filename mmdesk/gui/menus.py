@@ -156,6 +156,10 @@ def _results_menu(window: MainWindow) -> None:
         menu.addSeparator()
         menu.addAction("Tag…", lambda: window.tag_selection_prompt("tag"))
         menu.addAction("Mark as not…", lambda: window.tag_selection_prompt("not"))
+        people = getattr(window, "people_view", None)
+        if people is not None and people.showing is not None:
+            menu.addSeparator()
+            menu.addAction(f"Not {people.showing_name()}", people.split_selected)
         menu.exec(view.viewport().mapToGlobal(pos))
         menu.deleteLater()
 

@@ -68,6 +68,8 @@ class PeopleView(QObject):
         self.sidebar.more_of_person_requested.connect(self.show_more)
         self.sidebar.name_person_requested.connect(self.ask_name)
         self.sidebar.merge_person_requested.connect(self.merge)
+        self.showing: int | None = None  # the person whose photos the grid shows
+        window.results_shown.connect(self._results_replaced)
         self.refresh()
 
     def refresh(self, _: Changes | None = None) -> None:
@@ -101,21 +103,57 @@ class PeopleView(QObject):
 
     def show_photos(self, person_id: int) -> None:
         """The person's photos in the grid (a read, under the search's key: a newer search
-        replaces it)."""
+        replaces it); while they are shown, "Not <person>" on selected photos splits those
+        faces off into a person of their own."""
         label = f"Photos of {self._name(person_id)}"
-        self._show(lambda lib: ops.photos_of(lib, person_id), label)
+        self._show(lambda lib: ops.photos_of(lib, person_id), label, person_id)
+
+    def showing_name(self) -> str:
+        return self._name(self.showing) if self.showing is not None else ""
+
+    def split_selected(self) -> None:
+        """The selected photos are not the person shown: their faces of that person become a
+        new person (a wrongly grouped face is corrected without renaming anyone)."""
+        person, items = self.showing, [r.item_id for r in self.window.view.selected_results()]
+        if person is None or not items:
+            return
+
+        def split(lib: Library) -> Changes:
+            faces = [
+                int(f["id"])
+                for item in items
+                for f in lib.faces_for(item)
+                if f.get("person_id") == person
+            ]
+            if not faces:
+                return Changes()
+            _, changes = ops.split_person(lib, person, faces)
+            return changes
+
+        self.window.runner.write(split, lambda _: self.show_photos(person))
+        self.window.say(f"{len(items)} photo(s) are not {self._name(person)}")
+
+    def _results_replaced(self, *_: object) -> None:
+        """A search filled the grid: it no longer shows one person's photos."""
+        self.showing = None
 
     def show_more(self, person_id: int) -> None:
         """Photos with faces like the person's that are not theirs yet, nearest first."""
         label = f"More photos like {self._name(person_id)}"
         self._show(lambda lib: ops.more_photos_of(lib, person_id), label)
 
-    def _show(self, read: Callable[[Library], list[Result]], label: str) -> None:
+    def _show(
+        self, read: Callable[[Library], list[Result]], label: str, person: int | None = None
+    ) -> None:
         self.window.runner.read(
-            read, lambda found: self._shown(found, label), self.window.show_error, key="search"
+            read,
+            lambda found: self._shown(found, label, person),
+            self.window.show_error,
+            key="search",
         )
 
-    def _shown(self, results: list[Result], label: str) -> None:
+    def _shown(self, results: list[Result], label: str, person: int | None = None) -> None:
+        self.showing = person
         self.window.model.set_results(results)
         self.window.update_preview()
         self.window.say(f"{label}: {len(results)} photo{'' if len(results) == 1 else 's'}")

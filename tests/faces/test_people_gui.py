@@ -26,10 +26,8 @@ def open_window(qtbot, settings: Settings):
 
 
 def test_people_section_shows_people_and_their_photos(qtbot, face_settings: Settings) -> None:
-    from mmdesk.gui.people import PeopleView
-
     window = open_window(qtbot, face_settings)
-    view = PeopleView(window)
+    view = window.people_view
     entries = window.sidebar.person_items()
     assert len(entries) == 4
     assert all(e.text(0).startswith("Person ") for e in entries.values())
@@ -59,3 +57,34 @@ def test_people_section_shows_people_and_their_photos(qtbot, face_settings: Sett
     titles = [a.text() for a in menu.actions()]
     assert titles[:2] == ["Name…", "More photos of this person"] and "Merge into" in titles
     menu.deleteLater()
+
+
+def test_not_this_person_splits_the_selected_photos_off(qtbot, face_settings: Settings) -> None:
+    from PySide6.QtCore import QItemSelectionModel
+
+    window = open_window(qtbot, face_settings)
+    qtbot.waitUntil(lambda: window.model.rowCount() > 0, timeout=10_000)  # the first browse
+    view = window.people_view
+    entries = window.sidebar.person_items()
+    eileen = next(
+        p
+        for p in entries
+        if Path(window.library.store.person_faces(p)[0]["path"]).name.startswith("astronaut")
+    )
+    window.sidebar.person_clicked.emit(eileen)
+    qtbot.waitUntil(lambda: window.message.text().startswith("Photos of"), timeout=10_000)
+    assert window.model.rowCount() == 2
+    assert view.showing == eileen and view.showing_name() == f"person {eileen}"
+    row = next(
+        n
+        for n, r in enumerate(window.model.results())
+        if Path(r.path).name == "astronaut-again.jpg"
+    )
+    window.view.selectionModel().select(
+        window.model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect
+    )
+    view.split_selected()
+    qtbot.waitUntil(lambda: len(window.sidebar.person_items()) == 5, timeout=10_000)
+    assert len(window.library.store.person_items(eileen)) == 1
+    window.run_search()  # a search replaces the person's photos: nothing left to split
+    qtbot.waitUntil(lambda: view.showing is None, timeout=10_000)
