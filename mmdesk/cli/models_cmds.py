@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 from mmdesk.cli.output import emit_json, shown
 from mmdesk.config import Settings
 from mmdesk.errors import ExportError, MmdeskError
-from mmdesk.plugins.registry import DEFAULT_SPACE
+from mmdesk.kinds import Modality
+from mmdesk.plugins.registry import DEFAULT_SPACE, Space
 from mmdesk.plugins.spaces import DEFAULT_SOUND_SPACE as SOUND_SPACE
 
 if TYPE_CHECKING:
@@ -219,26 +220,47 @@ def cmd_build_default(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _installed(lib: Library) -> list[dict[str, Any]]:
-    try:
-        active: str | None = lib.space().id
-    except MmdeskError:
-        active = None
-    pending = lib.pending_space()
+    """Installed spaces: those words can search (pictures) and those that compare sounds,
+    each with the modality it serves and whether it is that modality's active one."""
+    active: dict[str, str | None] = {}
+    pending: dict[str, str | None] = {}
+    modalities: tuple[Modality, ...] = ("image", "audio")
+    for modality in modalities:
+        try:
+            active[modality] = lib.space(modality).id
+        except MmdeskError:
+            active[modality] = None
+        found = lib.pending_space(modality)
+        pending[modality] = found.id if found else None
     vectors = lib.status().get("embeddings", {})
-    return [
-        {
-            "space": s.id,
-            "plugin": s.plugin_id,
-            "active": s.id == active,
-            "pending": bool(pending and pending.id == s.id),
-            "encoders": {m: e.id for m, e in s.encoders.items()},
-            "dim": next(iter(s.encoders.values())).dim,
-            "vectors": sum(vectors.get(e, 0) for e in s.encoder_ids()),
-            "coverage": round(lib.coverage(s, "image" if "image" in s.encoders else "audio"), 4),
-        }
-        for s in lib.spaces().values()
-        if s.searchable
-    ]
+    rows = []
+    for s in lib.spaces().values():
+        serves = space_modality(s)
+        if serves is None:
+            continue
+        rows.append(
+            {
+                "space": s.id,
+                "plugin": s.plugin_id,
+                "modality": serves,
+                "active": s.id == active[serves],
+                "pending": s.id == pending[serves],
+                "encoders": {m: e.id for m, e in s.encoders.items()},
+                "dim": next(iter(s.encoders.values())).dim,
+                "vectors": sum(vectors.get(e, 0) for e in s.encoder_ids(serves)),
+                "coverage": round(lib.coverage(s, serves), 4),
+            }
+        )
+    return rows
+
+
+def space_modality(space: Space) -> Modality | None:
+    """What a space is used for: pictures (searchable by words), sounds, or nothing alone."""
+    if space.searchable and "image" in space.encoders:
+        return "image"
+    if "audio" in space.encoders:
+        return "audio"
+    return "image" if space.searchable else None
 
 
 def _catalogue(installed: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -302,9 +324,10 @@ def _print_installed(installed: list[dict[str, Any]]) -> None:
     print("Installed (* active, > switching to; i below = installed):")
     for row in installed:
         mark = "*" if row["active"] else ">" if row["pending"] else " "
+        what = " sounds" if row.get("modality") == "audio" else ""
         print(
             f" {mark} {row['space']:<44} dim {row['dim']:<4} {row['vectors']:>7} vectors "
-            f"({row['coverage']:.0%} of the library)"
+            f"({row['coverage']:.0%} of the library{what})"
         )
 
 
@@ -334,16 +357,20 @@ def cmd_use(args: argparse.Namespace, settings: Settings) -> int:
     if not args.space.strip():
         raise MmdeskError("name a model (space) to use: see `mmdesk models list`")
     with Library(settings) as lib:
+        space = lib.spaces().get(args.space)
+        modality: Any = (space_modality(space) if space else None) or "image"
         if args.later:
-            lib.use_space(args.space)
-            return _say_where(lib, args.space)
-        job = SwitchSpaceJob(args.space)
+            lib.use_space(args.space, modality)
+            return _say_where(lib, args.space, modality)
+        job = SwitchSpaceJob(args.space, modality)
         run_with_progress(lib, job, args.json)
-        return _say_where(lib, args.space) if job.done else _say_unfinished(lib, args.space)
+        if job.done:
+            return _say_where(lib, args.space, modality)
+        return _say_unfinished(lib, args.space)
 
 
-def _say_where(lib: Library, wanted: str) -> int:
-    active = lib.space().id
+def _say_where(lib: Library, wanted: str, modality: Any = "image") -> int:
+    active = lib.space(modality).id
     if active == wanted:
         print(f"active space: {active}")
     else:
