@@ -46,14 +46,14 @@ def main() -> None:
     from PySide6.QtCore import QElapsedTimer, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from mmdesk.cli.models_cmds import default_model_ok
+    from mmdesk.cli.models_cmds import default_model_installed
     from mmdesk.gui.app import make_app, open_window
 
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["MMDESK_DATA_DIR"] = str(Path(tmp) / "data")
         from mmdesk.config import Settings
 
-        if not default_model_ok():
+        if not default_model_installed(Settings()):
             print(
                 "the default model is not built in plugins/default: run "
                 "`python main.py models build-default` first"
