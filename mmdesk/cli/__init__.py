@@ -3,34 +3,78 @@
 Settings are resolved here, once, from the flags (then the environment, then the settings saved
 in the data folder) and handed to the command; commands reach the library only through
 :class:`mmdesk.core.library.Library`.
+
+Command modules are imported lazily: ``mmdesk search`` imports the search commands only, not
+what every other command needs (a one-shot query must start fast), while ``mmdesk --help``, an
+unknown word or a command missing from :data:`COMMANDS` imports them all and builds the whole
+tree, so nothing is ever missing from the help or the error messages.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import os
 import sys
-from typing import NoReturn
+from types import ModuleType
+from typing import TYPE_CHECKING, NoReturn
 
 from mmdesk import __version__
-from mmdesk.cli import (
-    app_cmds,
-    backup_cmds,
-    caption_cmds,
-    library_cmds,
-    models_cmds,
-    ocr_cmds,
-    people_cmds,
-    search_cmds,
-    settings_cmds,
-    sidecar_cmds,
-    tag_cmds,
-    train_cmds,
-    transcribe_cmds,
-)
-from mmdesk.config import Settings
 from mmdesk.errors import MmdeskError
+
+if TYPE_CHECKING:
+    from mmdesk.config import Settings
+
+# The command modules (of this package), in the order --help lists their commands; each one's
+# ``register(commands)`` adds its sub-commands. A new module goes here, and its commands go in
+# COMMANDS (tests/remote/test_lazy_cli.py checks that the two agree).
+MODULES = (
+    "library_cmds",
+    "watch_cmds",
+    "search_cmds",
+    "tag_cmds",
+    "caption_cmds",
+    "ocr_cmds",
+    "people_cmds",
+    "transcribe_cmds",
+    "settings_cmds",
+    "train_cmds",
+    "sidecar_cmds",
+    "backup_cmds",
+    "models_cmds",
+    "app_cmds",
+)
+# command word -> the module that registers it (a command left out still works, just slower).
+COMMANDS = {
+    "index": "library_cmds",
+    "status": "library_cmds",
+    "plugins": "library_cmds",
+    "folders": "library_cmds",
+    "watch": "watch_cmds",
+    "search": "search_cmds",
+    "similar": "search_cmds",
+    "tag": "tag_cmds",
+    "caption": "caption_cmds",
+    "captioners": "caption_cmds",
+    "ocr": "ocr_cmds",
+    "people": "people_cmds",
+    "faces": "people_cmds",
+    "transcribe": "transcribe_cmds",
+    "transcript": "transcribe_cmds",
+    "transcribers": "transcribe_cmds",
+    "settings": "settings_cmds",
+    "train": "train_cmds",
+    "classifiers": "train_cmds",
+    "export": "sidecar_cmds",
+    "import": "sidecar_cmds",
+    "backup": "backup_cmds",
+    "restore": "backup_cmds",
+    "models": "models_cmds",
+    "sample": "app_cmds",
+    "demo": "app_cmds",
+    "gui": "app_cmds",
+}
 
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for `mmdesk ... | head -1`
 
@@ -42,13 +86,27 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"mmdesk: error: {message} (see `{self.prog} --help`)\n")
 
 
-def build_parser() -> Parser:
-    """The whole command tree; each command module registers its own sub-commands."""
+def build_parser(modules: tuple[str, ...] = MODULES) -> Parser:
+    """The command tree of ``modules`` (default: all); each registers its own sub-commands."""
     parser = Parser(
         prog="mmdesk",
         description="Search and tag your photos, sounds and videos by meaning, on your machine.",
     )
     parser.add_argument("--version", action="version", version=f"mmdesk {__version__}")
+    _global_args(parser)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in modules:
+        command_module(name).register(commands)
+    return parser
+
+
+def command_module(name: str) -> ModuleType:
+    """One command module of this package, imported now."""
+    return importlib.import_module(f"{__name__}.{name}")
+
+
+def _global_args(parser: argparse.ArgumentParser) -> None:
+    """The options every command takes, before the command word."""
     parser.add_argument("--data-dir", help="library data folder (env MMDESK_DATA_DIR)")
     parser.add_argument(
         "--device",
@@ -57,28 +115,34 @@ def build_parser() -> Parser:
     )
     parser.add_argument("--threads", type=int, help="CPU threads for models (0 = automatic)")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (
-        library_cmds,
-        search_cmds,
-        tag_cmds,
-        caption_cmds,
-        ocr_cmds,
-        people_cmds,
-        transcribe_cmds,
-        settings_cmds,
-        train_cmds,
-        sidecar_cmds,
-        backup_cmds,
-        models_cmds,
-        app_cmds,
-    ):
-        module.register(commands)
-    return parser
+
+
+class _Probe(argparse.ArgumentParser):
+    """A quiet parser that only finds the command word; it raises instead of exiting."""
+
+    def error(self, message: str) -> NoReturn:
+        raise ValueError(message)
+
+
+def modules_for(argv: list[str]) -> tuple[str, ...]:
+    """The command modules ``argv`` needs: its command's alone when it names a known command,
+    else all of them (help, --version, typos and usage errors get the whole tree)."""
+    probe = _Probe(add_help=False, allow_abbrev=True)
+    _global_args(probe)
+    probe.add_argument("command", nargs="?")
+    probe.add_argument("rest", nargs=argparse.REMAINDER)
+    try:
+        found, _ = probe.parse_known_args(argv)
+    except ValueError:
+        return MODULES
+    module = COMMANDS.get(str(found.command))
+    return (module,) if module in MODULES else MODULES
 
 
 def resolve_settings(args: argparse.Namespace) -> Settings:
     """Settings from the global flags, then say on stderr what resolution adjusted."""
+    from mmdesk.config import Settings
+
     flags = {"data_dir": args.data_dir, "device": args.device, "threads": args.threads}
     settings = Settings.resolve(flags)
     for text in settings.notes:
@@ -88,7 +152,8 @@ def resolve_settings(args: argparse.Namespace) -> Settings:
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; returns the exit status (0 ok, 1 a reported error, 2 usage)."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(modules_for(argv))
     args = parser.parse_args(argv)
     _configure_logging(args.verbose)
     if not getattr(args, "func", None):

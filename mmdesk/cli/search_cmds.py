@@ -1,18 +1,28 @@
-"""Search commands: ``search TEXT`` and ``similar PATH|ID``, with the same filters."""
+"""Search commands: ``search TEXT`` and ``similar PATH|ID``, with the same filters.
+
+A query goes to the desktop app first when it runs on this library (it holds the model and the
+index warm; see :mod:`mmdesk.core.remote`), else, or with ``--local``, it is answered here.
+Both build the same response with :func:`remote.answer` and print it with :func:`print_rows`,
+so the output is the same either way. The library and the models are imported only when the
+query is answered here.
+"""
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
+import math
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mmdesk.cli.output import emit_json, say, shown
 from mmdesk.config import Settings
-from mmdesk.core.library import Library
-from mmdesk.core.search import Filters, Result, group_moments
+from mmdesk.core import remote
+from mmdesk.errors import MmdeskError
 from mmdesk.kinds import FILE_KINDS
+
+if TYPE_CHECKING:
+    from mmdesk.core.search import Filters, Result
 
 QUERY_HELP = """Search every signal at once: the pictures themselves, the sentence meaning of
 their captions, the text read in them (OCR), transcripts and notes, and their exact words.
@@ -71,51 +81,67 @@ def filter_args(p: argparse.ArgumentParser) -> None:
         help="each video or recording once, at its best moment, with its other moments",
     )
     p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--local",
+        action="store_true",
+        help="answer in this process, even when the desktop app could answer",
+    )
+
+
+def filter_fields(args: argparse.Namespace) -> dict[str, Any]:
+    """The Filters fields the arguments ask for, as the request carries them."""
+    return {
+        "kinds": list(args.kind),
+        "under": [str(u) for u in args.under],
+        "tags": list(args.tag),
+        "predicted": args.predicted,
+        "min_score": args.min_score,
+        "limit": args.limit,
+        "sort": args.sort,
+    }
 
 
 def filters(args: argparse.Namespace) -> Filters:
     """The Filters the arguments ask for; Filters itself rejects a negative limit or NaN."""
-    return Filters(
-        kinds=args.kind,
-        under=[str(u) for u in args.under],
-        tags=args.tag,
-        predicted=args.predicted,
-        min_score=args.min_score,
-        limit=args.limit,
-        sort=args.sort,
-    )
+    from mmdesk.core.search import Filters
+
+    return Filters(**filter_fields(args))
 
 
 def print_results(results: list[Result], as_json: bool) -> None:
-    """Results as JSON, or one line each: score, kind, path (never split by the name), the
-    moment's time and the words said there."""
+    """Results as JSON, or one line each (see :func:`print_rows`)."""
+    print_rows([r.to_json() for r in results], as_json)
+
+
+def print_rows(rows: list[dict[str, Any]], as_json: bool) -> None:
+    """Results (as ``Result.to_json`` gives them) as JSON, or one line each: score, kind, path
+    (never split by the name), the moment's time and the words said there."""
     if as_json:
-        emit_json([r.to_json() for r in results])
+        emit_json(rows)
         return
-    if not results:
+    if not rows:
         print("no results", file=sys.stderr)
-    for r in results:
-        why = f"[{', '.join(r.matched)}] " if r.matched else ""
-        say(f"{r.score:6.3f}  {r.kind:<13} {why}{shown(r.path)}{_when(r)}")
-        for m in r.moments:
-            say(f"{m.score:6.3f}    also{_when(m)}")
+    for r in rows:
+        matched = r.get("matched") or []
+        why = f"[{', '.join(matched)}] " if matched else ""
+        say(f"{_score(r):6.3f}  {r['kind']:<13} {why}{shown(r['path'])}{_when(r)}")
+        for m in r.get("moments") or []:
+            say(f"{_score(m):6.3f}    also{_when(m)}")
 
 
-def _wider(wanted: Filters, args: argparse.Namespace) -> Filters:
-    """Grouping folds a file's moments into one row: ask for more, so --limit rows remain."""
-    return dataclasses.replace(wanted, limit=wanted.limit * 4) if args.group else wanted
+def _score(row: dict[str, Any]) -> float:
+    score = row.get("score")
+    return math.nan if score is None else float(score)
 
 
-def _grouped(results: list[Result], wanted: Filters, args: argparse.Namespace) -> list[Result]:
-    return group_moments(results)[: wanted.limit] if args.group else results
-
-
-def _when(r: Result) -> str:
+def _when(r: dict[str, Any]) -> str:
     """`` @ 1:23.4–1:27.0 "words said"`` for a timed result, else nothing."""
-    if r.start is None:
+    if r.get("start") is None:
         return ""
-    span = clock(r.start) + (f"–{clock(r.end)}" if r.end is not None else "")
-    said = f' "{_elide(r.snippet, 80)}"' if r.snippet else ""
+    end = r.get("end")
+    span = clock(r["start"]) + (f"–{clock(end)}" if end is not None else "")
+    snippet = r.get("snippet")
+    said = f' "{_elide(snippet, 80)}"' if snippet else ""
     return f" @ {span}{said}"
 
 
@@ -133,27 +159,36 @@ def _elide(text: str, width: int) -> str:
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     """Search by words."""
-    wanted = filters(args)
-    with Library(settings) as lib:
-        found = lib.search(args.text, _wider(wanted, args))
-        verdict = lib.last_verdict
-    if not found and verdict is not None and not verdict.ok:
+    reply = _reply("search", args.text, args, settings)
+    verdict = reply.get("verdict")
+    if not reply["results"] and verdict is not None and not verdict["ok"]:
         print(
-            f"no good matches for {args.text!r}: {verdict.reason} "
+            f"no good matches for {args.text!r}: {verdict['reason']} "
             "(--min-score 0 shows the weak matches)",
             file=sys.stderr,
         )
         if args.json:
             emit_json([])
         return 0
-    print_results(_grouped(found, wanted, args), args.json)
+    print_rows(reply["results"], args.json)
     return 0
 
 
 def cmd_similar(args: argparse.Namespace, settings: Settings) -> int:
     """Search by example: an item id, or a file (indexed or not)."""
-    wanted = filters(args)
-    with Library(settings) as lib:
-        found = lib.similar(args.target, _wider(wanted, args))
-        print_results(_grouped(found, wanted, args), args.json)
+    reply = _reply("similar", args.target, args, settings)
+    print_rows(reply["results"], args.json)
     return 0
+
+
+def _reply(op: str, query: str, args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
+    """The response from the running app, or else (or with --local) from this process."""
+    request = remote.make_request(op, query, filter_fields(args), args.group, settings)
+    reply = None if args.local else remote.ask(remote.socket_path(settings.data_dir), request)
+    if reply is None:
+        filters(args)  # bad filters are refused before the library is opened (or created)
+        with remote.open_library(settings) as lib:
+            reply = remote.answer(lib, request)
+    if "error" in reply:
+        raise MmdeskError(str(reply["error"]))
+    return reply

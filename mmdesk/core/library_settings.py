@@ -4,6 +4,7 @@ validate the same way and a typo is an error, never a silently ignored key."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -44,6 +45,24 @@ def _word(value: str) -> str:
     return value.strip()
 
 
+def _one_of(*choices: str) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        if value.strip().lower() not in choices:
+            raise ValueError(f"choose {' or '.join(choices)}")
+        return value.strip().lower()
+
+    return check
+
+
+def _milvus_uri(value: str) -> str:
+    """A Milvus server address or a milvus-lite file (``.db``); empty: a file beside the
+    library."""
+    uri = value.strip()
+    if uri and not (re.match(r"^(https?|tcp|unix)://\S+$", uri) or uri.endswith(".db")):
+        raise ValueError("a server (http://host:19530) or a milvus-lite file ending in .db")
+    return uri
+
+
 SETTINGS: dict[str, LibrarySetting] = {
     s.key: s
     for s in (
@@ -67,6 +86,18 @@ SETTINGS: dict[str, LibrarySetting] = {
             "0.5",
             "0..1: how small a change of picture starts a new moment (higher: more frames)",
             _number(0.0, 1.0),
+        ),
+        LibrarySetting(
+            "vector.backend",
+            "local",
+            "where vectors are searched: local (this machine) or milvus (a shared server)",
+            _one_of("local", "milvus"),
+        ),
+        LibrarySetting(
+            "vector.milvus_uri",
+            "",
+            "the Milvus server (http://host:19530) or milvus-lite file (empty: beside the library)",
+            _milvus_uri,
         ),
     )
 }

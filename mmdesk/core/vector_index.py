@@ -1,23 +1,49 @@
-"""Nearest-neighbour search behind one small interface, so an approximate index can slot in."""
+"""Nearest-neighbour search behind one small interface: exact for a small space, the
+persistent ANN index (:mod:`mmdesk.core.ann`) for a big one, used alike by every search."""
 
 from __future__ import annotations
 
-from typing import Protocol
+from functools import cached_property
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from mmdesk.store.vectors import normalise
 
+if TYPE_CHECKING:
+    from mmdesk.core.ann.space import AnnSpace
+
+SAMPLE = 20_000  # rows an ANN index offers as ``matrix`` (library statistics, not search)
+
 
 class VectorIndex(Protocol):
-    """Cosine top-k over a fixed set of item vectors."""
+    """Cosine top-k over one space's item vectors."""
 
-    ids: np.ndarray
+    @property
+    def ids(self) -> np.ndarray:
+        """The item ids held (int64)."""
+        ...
+
+    @property
+    def matrix(self) -> np.ndarray:
+        """Unit rows for library statistics: all of them (exact) or a sample (ANN)."""
+        ...
 
     def search(
         self, query: np.ndarray, k: int, allowed: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """(item ids, scores) best first; ``allowed`` is a boolean mask over ``ids``."""
+        ...
+
+    def search_ids(
+        self, query: np.ndarray, k: int, allowed: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(item ids, scores) best first; ``allowed``: sorted int64 item ids. ``k`` results
+        whenever ``k`` allowed items have vectors."""
+        ...
+
+    def vector(self, item_id: int) -> np.ndarray | None:
+        """The item's unit vector, or None."""
         ...
 
     def __len__(self) -> int: ...
@@ -39,6 +65,12 @@ class ExactIndex:
         rows = np.flatnonzero(self.ids == int(item_id))
         return self.matrix[rows[0]] if len(rows) else None
 
+    def search_ids(
+        self, query: np.ndarray, k: int, allowed: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        mask = None if allowed is None else np.isin(self.ids, allowed)
+        return self.search(query, k, mask)
+
     def search(
         self, query: np.ndarray, k: int, allowed: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -52,3 +84,37 @@ class ExactIndex:
         top = top[np.argsort(-scores[top], kind="stable")]
         top = top[np.isfinite(scores[top])]
         return self.ids[top], scores[top].astype(np.float32)
+
+
+class AnnIndex:
+    """A space's ANN index as a :class:`VectorIndex` (one per store generation)."""
+
+    def __init__(self, space: AnnSpace) -> None:
+        assert space.backend is not None
+        self.backend = space.backend
+
+    def __len__(self) -> int:
+        return self.backend.count()
+
+    @cached_property
+    def ids(self) -> np.ndarray:
+        return self.backend.ids()
+
+    @cached_property
+    def matrix(self) -> np.ndarray:
+        step = max(1, len(self.ids) // SAMPLE)
+        return self.backend.vectors(self.ids[::step])[1]
+
+    def vector(self, item_id: int) -> np.ndarray | None:
+        keys, rows = self.backend.vectors(np.array([item_id], np.int64))
+        return rows[0] if len(keys) else None
+
+    def search_ids(
+        self, query: np.ndarray, k: int, allowed: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        return self.backend.search(query, k, allowed)
+
+    def search(
+        self, query: np.ndarray, k: int, allowed: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        return self.search_ids(query, k, None if allowed is None else self.ids[allowed])

@@ -28,7 +28,9 @@ class Registry:
 
     def __init__(self, settings: Settings, *, verify: bool = True) -> None:
         self.settings = settings
-        self.options = SessionOptions(settings.device, settings.threads)
+        self.options = SessionOptions(
+            settings.device, settings.threads, cache_dir=settings.cache_dir
+        )
         self._verify = verify
         self._found: list[Discovered] | None = None
         self._built: dict[tuple[str, str], object] = {}

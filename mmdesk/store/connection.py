@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from mmdesk.errors import ReadOnlyStoreError, SchemaTooNewError, StoreError
 from mmdesk.store import diagnose as errors
+from mmdesk.store.mounts import network_mount
 from mmdesk.store.probe import Probe, classify, probe
 from mmdesk.store.schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -116,6 +117,7 @@ def _open_read_write(
     path: Path, found: Probe, before_migrate: BeforeMigrate | None
 ) -> sqlite3.Connection:
     creating = not found.has_content
+    refuse_network_mount(path, creating)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -143,6 +145,29 @@ def _open_read_write(
             raise errors.translate(exc, path) from exc
         raise
     return conn
+
+
+def refuse_network_mount(path: Path, creating: bool) -> None:
+    """SQLite's write-ahead log needs shared memory and locks that network file systems do
+    not honour (a library there can corrupt): never create one there; an existing one opens,
+    with a warning, so nobody is locked out of their data."""
+    mount = network_mount(path)
+    if mount is None:
+        return
+    where = f"{mount.fstype} share {mount.source} mounted at {mount.point}"
+    if creating:
+        raise StoreError(
+            f"refusing to create the library database {path} on a network file system "
+            f"({where}): SQLite is not safe there. Keep the database on a local disk: "
+            "choose a local data folder with --data-dir (or MMDESK_DATA_DIR); the photos "
+            "themselves may stay on the share"
+        )
+    log.warning(
+        "the library database %s is on a network file system (%s): SQLite is not safe "
+        "there; move the data folder to a local disk (--data-dir)",
+        path,
+        where,
+    )
 
 
 def _remove_failed_create(path: Path) -> None:

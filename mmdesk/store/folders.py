@@ -13,8 +13,11 @@ from mmdesk.errors import StoreError
 from mmdesk.store import paths
 from mmdesk.store.base import StoreBase
 from mmdesk.store.lock import lock_holder
+from mmdesk.store.mounts import folder_offline
 
-FOLDER_STATES = ("new", "scanning", "indexed", "cancelled", "interrupted", "missing")
+# "offline": the folder's drive or share is away (see mounts.folder_offline); its files keep
+# their state and stay searchable until it returns.
+FOLDER_STATES = ("new", "scanning", "indexed", "cancelled", "interrupted", "missing", "offline")
 
 
 def canonical(path: Path | str) -> str:
@@ -72,7 +75,25 @@ class FoldersMixin(StoreBase):
             " WHERE x.folder_id=f.id AND x.status='indexed') AS items "
             "FROM folders f ORDER BY f.path"
         )
-        return [{**dict(r), "path": paths.decode(r["path"])} for r in rows]
+        out = [{**dict(r), "path": paths.decode(r["path"])} for r in rows]
+        for folder in out:  # a drive unplugged (or back) since the last scan shows at once
+            away = folder_offline(folder["path"])
+            if away:
+                folder["state"] = "offline"
+            elif folder["state"] == "offline":
+                folder["state"] = "new"  # back: waiting for its (incremental) scan
+        return out
+
+    def offline_folders(self) -> dict[int, str]:
+        """Library folders whose drive or share is away now (mounts.folder_offline), by id:
+        an index run neither scans them nor marks their files missing."""
+        rows = self._sql("SELECT id, path FROM folders").fetchall()
+        decoded = {int(fid): paths.decode(p) for fid, p in rows}
+        return {fid: p for fid, p in decoded.items() if folder_offline(p)}
+
+    def folder_states(self) -> dict[int, str]:
+        """Each library folder's stored state, by id (as the last run left it)."""
+        return {int(fid): str(st) for fid, st in self._sql("SELECT id, state FROM folders")}
 
     def set_folder_state(self, folder_id: int, state: str) -> None:
         """Record a folder's scan state (one of FOLDER_STATES) and when it changed."""

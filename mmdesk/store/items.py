@@ -14,7 +14,7 @@ from mmdesk.store.base import StoreBase
 ITEM_COLUMNS = (
     'i.id AS item_id, i.kind, i.start, i."end", f.id AS file_id, f.path, f.size, '
     "f.mtime_ns, f.width, f.height, f.taken_at, f.camera, f.status, f.kind AS file_kind, "
-    "f.meta AS file_meta"
+    "f.meta AS file_meta, (SELECT state FROM folders WHERE id=f.folder_id) AS folder_state"
 )
 
 

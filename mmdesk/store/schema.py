@@ -201,7 +201,36 @@ CREATE INDEX faces_item ON faces(item_id);
 CREATE INDEX faces_person ON faces(person_id);
 """
 
-MIGRATIONS: list[str] = [V1, V2, V3, V4]
+# Issue 14: a change log of vectors, so a derived search index file (core/ann) learns which
+# (item, encoder) pairs changed since the change it reflects, without reloading a space.
+# Written by triggers: every vector write and delete (cascades included), and a file's status
+# change (its items join or leave search). The op is a hint; the index reads the truth back.
+V5 = """
+CREATE TABLE embedding_log (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    item_id INTEGER NOT NULL,
+    encoder TEXT NOT NULL,
+    op TEXT NOT NULL                           -- put | del | file
+);
+-- which database the log belongs to: an index file of another (or a restored) library is not
+-- caught up from this one's log
+CREATE TABLE embedding_log_id (id TEXT NOT NULL);
+INSERT INTO embedding_log_id(id) VALUES (lower(hex(randomblob(16))));
+CREATE TRIGGER embeddings_log_ai AFTER INSERT ON embeddings BEGIN
+    INSERT INTO embedding_log(item_id, encoder, op) VALUES (new.item_id, new.encoder, 'put');
+END;
+CREATE TRIGGER embeddings_log_ad AFTER DELETE ON embeddings BEGIN
+    INSERT INTO embedding_log(item_id, encoder, op) VALUES (old.item_id, old.encoder, 'del');
+END;
+CREATE TRIGGER files_log_status AFTER UPDATE OF status ON files
+WHEN old.status IS NOT new.status BEGIN
+    INSERT INTO embedding_log(item_id, encoder, op)
+    SELECT e.item_id, e.encoder, 'file' FROM items i JOIN embeddings e ON e.item_id = i.id
+    WHERE i.file_id = new.id;
+END;
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3, V4, V5]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # Tables every mmdesk library has: how a library from before application_id is recognised.

@@ -14,7 +14,7 @@ from mmdesk.core.indexing.prepare import IndexEncoder
 from mmdesk.core.indexing.report import IndexReport
 from mmdesk.core.jobs import Changes
 from mmdesk.core.media import Decoder
-from mmdesk.core.paths import canonical
+from mmdesk.core.paths import canonical, is_under
 from mmdesk.core.tasks import TaskState
 from mmdesk.errors import CancelledError, MmdeskError
 from mmdesk.kinds import Modality
@@ -72,9 +72,10 @@ class IndexJob:
                 raise MmdeskError("no library folders yet: mmdesk index PATH")
             return roots
         out = []
+        folders = {str(r) for r in library.library_roots()}
         for root in self.roots:
             path = canonical(root)
-            if not os.path.exists(path):
+            if not os.path.exists(path) and path not in folders:  # a folder away: offline
                 raise MmdeskError(f"{root} does not exist")
             out.append(path)
         return out
@@ -167,6 +168,11 @@ def index_paths(
     state = state or TaskState()
     started = time.monotonic()
     report = IndexReport()
+    away = store.offline_folders()  # a drive unplugged: its files stay as they are
+    states = store.folder_states()
+    for fid in (f for f in away if states.get(f) != "offline"):
+        store.set_folder_state(fid, "offline")
+    roots = [r for r in roots if not any(is_under(r, f) for f in away.values())]
     folder_ids = [store.add_folder(r) for r in roots if os.path.isdir(r)]
     for fid in folder_ids:
         store.set_folder_state(fid, "scanning")
@@ -203,7 +209,8 @@ def index_paths(
     except CancelledError:
         report.cancelled = True
     if not report.cancelled:
-        report.missing = store.mark_missing(plan.vanished())
+        gone = [p for p in plan.vanished() if not any(is_under(p, f) for f in away.values())]
+        report.missing = store.mark_missing(gone)
     for fid in folder_ids:
         store.set_folder_state(fid, "cancelled" if report.cancelled else "indexed")
     report.seconds = time.monotonic() - started

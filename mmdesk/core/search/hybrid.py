@@ -72,8 +72,7 @@ class HybridSearcher:
         if not parsed.keywords_only:
             vector = self.visual.text_vector(parsed.text)
             index = self.visual.index()
-            mask = None if allowed is None else np.isin(index.ids, list(allowed))
-            found.append(signals.visual_signal(index, vector, pool, mask, self.weights))
+            found.append(signals.visual_signal(index, vector, pool, _ids(allowed), self.weights))
             found.append(self._people_signal(vector, found[0], allowed))
             found.append(self._text_signal(parsed.text, vector, pool))
             if self.sound is not None:
@@ -108,11 +107,10 @@ class HybridSearcher:
         """Sounds near the query in a sound space that embeds text (e.g. CLAP)."""
         assert self.sound is not None
         index = self.sound.index()
-        if not len(index.ids):
+        if not len(index):
             return Signal("sound")
-        mask = None if allowed is None else np.isin(index.ids, list(allowed))
         vector = self.sound.text_vector(text)
-        return signals.visual_signal(index, vector, pool, mask, self.weights, name="sound")
+        return signals.visual_signal(index, vector, pool, _ids(allowed), self.weights, name="sound")
 
     def text_vectors(self) -> TextVectors | None:
         """The present items' text vectors (normalised), reloaded when the store changed."""
@@ -188,3 +186,8 @@ def merged(filters: Filters, parsed: ParsedQuery) -> Filters:
         after=parsed.after or filters.after,
         before=parsed.before or filters.before,
     )
+
+
+def _ids(allowed: set[int] | None) -> np.ndarray | None:
+    """An allowed set as the sorted int64 ids an index searches within."""
+    return None if allowed is None else np.unique(np.fromiter(allowed, np.int64, len(allowed)))

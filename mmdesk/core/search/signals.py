@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from mmdesk.core.search.fusion import Signal, Weights
-from mmdesk.core.vector_index import ExactIndex
+from mmdesk.core.vector_index import VectorIndex
 from mmdesk.store import Store
 from mmdesk.store.text_vectors import TextVectors
 from mmdesk.store.vectors import normalise
@@ -30,7 +30,7 @@ EVERYTHING = 1_000_000
 
 
 def visual_signal(
-    index: ExactIndex,
+    index: VectorIndex,
     vector: np.ndarray,
     pool: int,
     allowed: np.ndarray | None,
@@ -39,7 +39,7 @@ def visual_signal(
 ) -> Signal:
     """A space's top ``pool``; those within ``visual_match`` of the best matched. The visual
     space's signal, or (``name="sound"``) a sound space's that can embed the query."""
-    ids, scores = index.search(vector, pool, allowed)
+    ids, scores = index.search_ids(vector, pool, allowed)
     signal = Signal(name, dict(zip(ids.tolist(), scores.tolist(), strict=True)))
     best = float(scores.max()) if len(scores) else 0.0
     if best > 0:

@@ -1,4 +1,11 @@
-"""Search by text (cross-modal) and by example over one embedding space."""
+"""Search by text (cross-modal) and by example over one embedding space.
+
+A small space is searched exactly from vectors loaded whole (reloaded when the store's
+generation moves). From ``ANN_MIN`` vectors on, the space's persistent ANN index
+(:mod:`mmdesk.core.ann`, files in ``<data dir>/index/``) answers: it is caught up from the
+vectors' change log before each search instead of reloading the space, and while it is built
+(in the background, resumable) the exact index answers.
+"""
 
 from __future__ import annotations
 
@@ -7,35 +14,71 @@ from pathlib import Path
 
 import numpy as np
 
+from mmdesk.core.ann.milvus import milvus_space
+from mmdesk.core.ann.space import AnnSpace
 from mmdesk.core.media import read_image_file
 from mmdesk.core.paths import lookup_forms
 from mmdesk.core.search.filters import Filters
 from mmdesk.core.search.results import Result
-from mmdesk.core.vector_index import ExactIndex
+from mmdesk.core.vector_index import AnnIndex, ExactIndex, VectorIndex
 from mmdesk.errors import MmdeskError
 from mmdesk.plugins.registry import Registry, Space
 from mmdesk.store import Store
 
+ANN_MIN = 20_000  # vectors from which a space gets a persistent ANN index
+ALLOWED_KEPT = 8  # filters whose allowed item ids are kept
+
 
 class Searcher:
-    """Holds a cached index of one space's vectors; rebuilt when the store changes."""
+    """Holds one space's index: exact and cached for a small space, else the ANN file."""
 
     def __init__(self, store: Store, registry: Registry, space: Space) -> None:
         self.store = store
         self.registry = registry
         self.space = space
-        self._index: ExactIndex | None = None
-        self._generation = -1
+        self._index: VectorIndex | None = None
+        self._version = (-1, -1)
         self._lock = threading.Lock()
+        dim = next(iter(space.encoders.values())).dim
+        folder = Path(store.path).parent / "index"
+        self.ann = AnnSpace(folder, _file_name(space.id), space.encoder_ids(), dim)
+        self._allowed: dict[tuple[str, int], np.ndarray] = {}
+        # A shared Milvus server when the library's `vector.backend` setting says so.
+        self.server = milvus_space(store, space)
 
-    def index(self) -> ExactIndex:
-        generation = self.store.generation()
+    def index(self) -> VectorIndex:
+        version = (self.store.generation(), self.ann.epoch)
         with self._lock:
-            if self._index is None or generation != self._generation:
-                dim = next(iter(self.space.encoders.values())).dim
-                ids, matrix = self.store.load_embeddings(self.space.encoder_ids(), dim)
-                self._index, self._generation = ExactIndex(ids, matrix), generation
+            if self._index is None or version != self._version:
+                self._index = self._fresh_index()
+                self._version = (version[0], self.ann.epoch)
             return self._index
+
+    def _fresh_index(self) -> VectorIndex:
+        if self.server is not None:
+            return self.server.index(self.store)
+        if self.ann.backend is None and not self.ann.busy and self._open_ann():
+            return AnnIndex(self.ann)  # saved by us earlier, or by another library instance
+        if self.ann.backend is not None:
+            self.ann.catch_up(self.store)
+            return AnnIndex(self.ann)
+        dim = self.ann.dim
+        ids, matrix = self.store.load_embeddings(self.space.encoder_ids(), dim)
+        if len(ids) >= ANN_MIN and not self.ann.busy and not self.store.read_only:
+            self.ann.build(self.store.path)
+        return ExactIndex(ids, matrix)
+
+    def _open_ann(self) -> bool:
+        try:
+            return self.ann.open(self.store)
+        except OSError:
+            return False
+
+    def close(self) -> None:
+        """Stop a background build (it resumes next time)."""
+        self.ann.close()
+        if self.server is not None:
+            self.server.close()
 
     def text_vector(self, text: str) -> np.ndarray:
         encoder = self.registry.encoder(self.space.encoders["text"].id)
@@ -77,8 +120,7 @@ class Searcher:
     def search_vector(self, vector: np.ndarray, filters: Filters | None = None) -> list[Result]:
         filters = filters or Filters()
         index = self.index()
-        allowed = self._allowed(index.ids, filters)
-        ids, scores = index.search(vector, filters.limit, allowed)
+        ids, scores = index.search_ids(vector, filters.limit, self.allowed_ids(filters))
         if filters.min_score is not None:
             keep = scores >= filters.min_score
             ids, scores = ids[keep], scores[keep]
@@ -92,10 +134,28 @@ class Searcher:
             results.sort(key=lambda r: r.dated, reverse=True)
         return results
 
-    def _allowed(self, ids: np.ndarray, filters: Filters) -> np.ndarray | None:
+    def allowed_ids(self, filters: Filters) -> np.ndarray | None:
+        """The sorted item ids that pass the filters, or None when they do not narrow; kept
+        per store generation, so each keystroke under one filter does not run its SQL again
+        (not for tags: a label does not move the generation)."""
         if not filters.narrows:
             return None
-        return np.isin(ids, self.store.filtered_item_ids(filters.item_filter()))
+        item_filter = filters.item_filter()
+        if item_filter.tags or item_filter.predicted:
+            return np.unique(np.asarray(self.store.filtered_item_ids(item_filter), np.int64))
+        key = (repr(item_filter), self.store.generation())
+        found = self._allowed.get(key)
+        if found is None:
+            found = np.unique(np.asarray(self.store.filtered_item_ids(item_filter), np.int64))
+            if len(self._allowed) >= ALLOWED_KEPT:
+                self._allowed.pop(next(iter(self._allowed)))
+            self._allowed[key] = found
+        return found
+
+
+def _file_name(space_id: str) -> str:
+    """A space id as a safe file name stem."""
+    return "".join(c if c.isalnum() or c in "_-" else "_" for c in space_id)
 
 
 class SoundSearcher(Searcher):

@@ -1,7 +1,14 @@
-"""Tokenizers named by a text encoder's ``[encoders.tokenizer]`` table."""
+"""Tokenizers named by a text encoder's ``[encoders.tokenizer]`` table.
+
+Reading a tokenizer file takes tens of milliseconds, so each one is built once per process and
+shared by every encoder that names the same file with the same settings (the key holds the
+file's size and mtime, so a replaced file is read again).
+"""
 
 from __future__ import annotations
 
+import json
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,10 +18,34 @@ from mmdesk.errors import PluginError
 from mmdesk.plugins.specs import EncoderSpec
 
 Tokenize = Callable[[list[str]], dict[str, np.ndarray]]
+_built: dict[str, Tokenize] = {}
+_lock = threading.Lock()
 
 
 def make_tokenizer(spec: EncoderSpec) -> Tokenize:
-    """A callable texts -> {input name: int64 array} for the manifest's tokenizer kind."""
+    """A callable texts -> {input name: int64 array} for the manifest's tokenizer kind, built
+    once per process for each (file, settings)."""
+    key = tokenizer_key(spec)
+    with _lock:
+        tokenize = _built.get(key)
+        if tokenize is None:
+            tokenize = _built[key] = _build(spec)
+        return tokenize
+
+
+def tokenizer_key(spec: EncoderSpec) -> str:
+    """What decides a tokenizer's output: its settings and its file (path, size, mtime)."""
+    path = spec.folder / str(spec.tokenizer.get("file", "tokenizer.json"))
+    try:
+        info = path.stat()
+        stamp = f"{info.st_size}|{info.st_mtime_ns}"
+    except OSError:
+        stamp = "missing"
+    settings = json.dumps(spec.tokenizer, sort_keys=True, default=str)
+    return f"{path.absolute()}|{stamp}|{settings}"
+
+
+def _build(spec: EncoderSpec) -> Tokenize:
     cfg = spec.tokenizer
     kind = cfg.get("kind", "hf")
     path = spec.folder / str(cfg.get("file", "tokenizer.json"))
