@@ -86,6 +86,8 @@ class Settings:
         """Flags (None = not given) win over the environment, which wins over saved values."""
         given = {k: v for k, v in (flags or {}).items() if v is not None}
         data_dir = given.pop("data_dir", None)
+        if data_dir is None and not os.environ.get("MMDESK_DATA_DIR"):
+            data_dir = moved_data_dir()  # chosen in the app's Settings, for the next start
         probe = cls(data_dir=data_dir) if data_dir is not None else cls()
         saved = load_saved(probe.data_dir)
         env_names = {
@@ -127,13 +129,25 @@ class Settings:
         ]
 
     def save(self) -> None:
-        """Keep device, threads and batch size for the next start (CLI and GUI alike)."""
+        """Keep device, threads and batch size for the next start (CLI and GUI alike); a
+        data folder chosen for the next start (``data_dir`` in the file) is kept."""
         path = self.data_dir / SAVED
+        kept = {k: v for k, v in load_saved(self.data_dir).items() if k == "data_dir"}
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps({k: getattr(self, k) for k in SAVED_KEYS}, indent=1))
+            values = {**kept, **{k: getattr(self, k) for k in SAVED_KEYS}}
+            path.write_text(json.dumps(values, indent=1))
         except OSError as exc:
             raise ConfigError(f"cannot save settings to {path}: {exc.strerror}") from exc
+
+
+def moved_data_dir() -> Path | None:
+    """The data folder a person chose in the app's Settings (saved as ``data_dir`` in the
+    default data folder's settings file), or None."""
+    chosen = load_saved(default_data_dir()).get("data_dir")
+    if isinstance(chosen, str) and chosen.strip():
+        return Path(chosen).expanduser()
+    return None
 
 
 def load_saved(data_dir: Path) -> dict[str, Any]:
@@ -148,7 +162,7 @@ def load_saved(data_dir: Path) -> dict[str, Any]:
         return {}
     if not isinstance(data, dict):
         return {}
-    return {k: v for k, v in data.items() if k in SAVED_KEYS}
+    return {k: v for k, v in data.items() if k in SAVED_KEYS or k == "data_dir"}
 
 
 def _check_dir(path: Path | str, what: str) -> Path:

@@ -104,9 +104,7 @@ def cmd_faces(args: argparse.Namespace, settings: Settings) -> int:
         run_with_progress(lib, job, args.json)
         wanted = ids if ids is not None else lib.items_with_faces()
         info = lib.items_info(wanted)
-        rows = [
-            {"path": info[i]["path"], "faces": lib.faces_for(i)} for i in wanted if i in info
-        ]
+        rows = [{"path": info[i]["path"], "faces": lib.faces_for(i)} for i in wanted if i in info]
     if args.json:
         emit_json(rows)
         return 0

@@ -18,6 +18,7 @@ from mmdesk.core.enrich.ops import TextOps
 from mmdesk.core.faces.ops import PeopleOps
 from mmdesk.core.jobs import Changes, Job, run_job
 from mmdesk.core.library_settings import get_setting, set_setting
+from mmdesk.core.orientation import OrientationOps
 from mmdesk.core.paths import canonical, lookup_forms
 from mmdesk.core.search import Filters, HybridSearcher, Result, Searcher, Weights
 from mmdesk.core.search.calibration import Verdict, judge
@@ -36,7 +37,7 @@ from mmdesk.store.lock import lock_holder
 BACKUP_CHECK_S = 3600.0  # how often a long-lived library looks whether a day has passed
 
 
-class Library(TaggingOps, TextOps, SidecarOps, PeopleOps):
+class Library(TaggingOps, TextOps, SidecarOps, PeopleOps, OrientationOps):
     """One person's library in one thread. Open another for another thread."""
 
     def __init__(self, settings: Settings | None = None, registry: Registry | None = None) -> None:
@@ -50,6 +51,9 @@ class Library(TaggingOps, TextOps, SidecarOps, PeopleOps):
         self._next_backup_check = 0.0  # monotonic: the desktop app stays open for days
 
     def close(self) -> None:
+        for searcher in (self._searcher, self._sound):
+            if searcher is not None:
+                searcher.close()  # stops a background index build; it resumes next time
         self.store.close()
 
     def __enter__(self) -> Library:
@@ -268,7 +272,9 @@ class Library(TaggingOps, TextOps, SidecarOps, PeopleOps):
         """Where and how models run from now on; loaded models reload on next use."""
         from mmdesk.plugins.session import SessionOptions
 
-        self.registry.options = SessionOptions(device, threads, spinning=spinning)
+        self.registry.options = SessionOptions(
+            device, threads, spinning=spinning, cache_dir=self.settings.cache_dir
+        )
         self.registry.refresh()
         self._searcher = self._hybrid = None
 

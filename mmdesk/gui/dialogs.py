@@ -1,6 +1,9 @@
-"""Dialogs: plugins (what was found and what is broken), settings, and error messages.
+"""Dialogs: plugins (what was found and what is broken), settings, help, and error messages.
 
 Dialogs get plain data and return plain choices; the window applies them through the runner.
+Settings speak a person's language ("This computer's processor", not "CPU execution
+provider"); a choice this machine cannot honour (an NVIDIA GPU without CUDA in ONNX Runtime) is
+shown disabled with the reason, not hidden. File choosers are the platform's native ones.
 """
 
 from __future__ import annotations
@@ -11,15 +14,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
+    QFileDialog,
     QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
     QLabel,
+    QLineEdit,
     QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
     QSpinBox,
     QTreeWidget,
     QTreeWidgetItem,
@@ -33,41 +43,70 @@ from mmdesk.plugins.discovery import Discovered
 log = logging.getLogger(__name__)
 
 
+PLUGIN_COLUMNS = ["Plugin", "Version", "State", "Source", "Licence"]
+
+
+def plugin_details(d: Discovered) -> str:
+    """Everything about one plugin, as text a person can read and copy: the full error."""
+    m = d.manifest
+    lines = [f"{m.name} ({m.id} {m.version})" if m else d.folder.name, f"Folder: {d.folder}"]
+    lines.append(f"Source: {d.source}")
+    if m is not None:
+        lines.append(f"Licence: {m.licence}")
+        lines += [f"Encoder {e.id}: {e.modality}, space {e.space}, {e.dim} dimensions"
+                  for e in m.encoders]  # fmt: skip
+    lines.append(f"\nProblem:\n{d.error}" if d.error else "\nWorking.")
+    return "\n".join(lines)
+
+
 class PluginsDialog(QDialog):
-    """Every discovered plugin with its state; a broken one shows why."""
+    """Every discovered plugin in clear columns; the selected one's details below, with the
+    full error text of a broken one (wrapped, selectable, copyable)."""
 
     def __init__(self, found: list[Discovered], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Plugins")
-        self.resize(720, 360)
+        self.resize(820, 520)
+        self.found = found
         self.tree = QTreeWidget(self)
-        self.tree.setHeaderLabels(["Plugin", "State", "Source", "Folder / problem"])
-        for d in found:
-            name = (
-                f"{d.manifest.name} ({d.manifest.id} {d.manifest.version})"
-                if d.manifest
-                else d.folder.name
-            )
-            item = QTreeWidgetItem(
-                self.tree, [name, "ok" if d.ok else "broken", d.source, d.error or str(d.folder)]
-            )
-            item.setToolTip(3, d.error or str(d.folder))
-            for encoder in d.manifest.encoders if d.manifest else ():
-                QTreeWidgetItem(
-                    item, [encoder.id, encoder.modality, encoder.space, f"{encoder.dim} dimensions"]
-                )
-            item.setExpanded(True)
+        self.tree.setHeaderLabels(PLUGIN_COLUMNS)
+        self.tree.setRootIsDecorated(False)
+        self.tree.setAlternatingRowColors(True)
+        self.details = QPlainTextEdit(self, readOnly=True)
+        self.details.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.details.setAccessibleName("Plugin details")
+        for n, d in enumerate(found):
+            m = d.manifest
+            row = [m.name if m else d.folder.name, f"{m.id} {m.version}" if m else "—"]
+            row += ["working" if d.ok else "broken", d.source, m.licence if m else "—"]
+            item = QTreeWidgetItem(self.tree, row)
+            item.setData(0, Qt.ItemDataRole.UserRole, n)
+            item.setToolTip(2, d.error or "")
         if not found:
-            QTreeWidgetItem(
-                self.tree, ["no plugins found", "", "", "run `mmdesk models build-default`"]
-            )
-        for column in range(3):
-            self.tree.resizeColumnToContents(column)
+            QTreeWidgetItem(self.tree, ["no plugins found", "", "", "", ""])
+            self.details.setPlainText("No plugins found: run `mmdesk models build-default`.")
+        header = self.tree.header()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
+        for column in range(1, len(PLUGIN_COLUMNS)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.currentItemChanged.connect(lambda item, _: self._show(item))
+        broken = next((n for n, d in enumerate(found) if not d.ok), 0)
+        first = self.tree.topLevelItem(broken) if found else None
+        if first is not None:
+            self.tree.setCurrentItem(first)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         box = QVBoxLayout(self)
-        box.addWidget(self.tree)
+        box.addWidget(self.tree, 3)
+        box.addWidget(QLabel("Details (select and copy any of it):", self))
+        box.addWidget(self.details, 2)
         box.addWidget(buttons)
+
+    def _show(self, item: QTreeWidgetItem | None) -> None:
+        n = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
+        if isinstance(n, int):
+            self.details.setPlainText(plugin_details(self.found[n]))
 
 
 @dataclass
@@ -98,24 +137,53 @@ def captioner_text(captioner: dict[str, Any]) -> str:
     return captioner["id"] + " (label-based: guesses from labels)" * bool(captioner["label_based"])
 
 
+DEVICES = (
+    (
+        "Automatic",
+        "auto",
+        "The NVIDIA GPU when there is one ONNX Runtime can use, else the processor",
+    ),
+    ("This computer's processor", "cpu", "Always run the models on the processor (CPU)"),
+    ("NVIDIA GPU", "cuda", "Run the models on an NVIDIA graphics card (CUDA)"),
+)
+NO_CUDA = (
+    "Not available on this computer: ONNX Runtime has no CUDA support here "
+    "(it needs an NVIDIA GPU, its driver, and the onnxruntime-gpu package)"
+)
+RESTART_NOTE = "takes effect after restarting mmdesk"
+
+
+def device_box(parent: QWidget, current: str, available: list[str]) -> QComboBox:
+    """The device choice in words; the GPU disabled, with the reason, when CUDA is missing."""
+    box = QComboBox(parent)
+    for label, value, tip in DEVICES:
+        box.addItem(label, value)
+        box.setItemData(box.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
+    if "CUDAExecutionProvider" not in available:
+        gpu = box.findData("cuda")
+        model = box.model()
+        if isinstance(model, QStandardItemModel) and (item := model.item(gpu)) is not None:
+            item.setEnabled(False)
+            item.setToolTip(NO_CUDA)
+        box.setItemText(gpu, "NVIDIA GPU (not available)")
+        if current == "cuda":
+            current = "auto"
+    box.setCurrentIndex(max(0, box.findData(current)))
+    return box
+
+
 class SettingsDialog(QDialog):
-    """Device, threads, the embedding space, and what indexing adds (text read, captions);
-    the data location is shown, not moved."""
+    """Device, threads, the embedding space, what indexing adds (text read, captions), and
+    where the library lives (a new data folder is used from the next start)."""
 
     def __init__(self, choices: RuntimeChoices, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.choices = choices
-        self.device = QComboBox(self)
-        for label, value in (
-            ("Automatic (GPU if available)", "auto"),
-            ("CPU", "cpu"),
-            ("GPU (CUDA)", "cuda"),
-        ):
-            self.device.addItem(label, value)
-        self.device.setCurrentIndex(max(0, self.device.findData(choices.device)))
+        self.device = device_box(self, choices.device, choices.providers_available)
         self.threads = QSpinBox(self, minimum=0, maximum=256, value=choices.threads)
-        self.threads.setSpecialValueText("automatic")
+        self.threads.setSpecialValueText("Automatic")
+        self.threads.setToolTip("Automatic leaves one core to the window so it never stalls")
         self.space = QComboBox(self)
         for space in choices.spaces:
             self.space.addItem(space, space)
@@ -123,8 +191,11 @@ class SettingsDialog(QDialog):
         self._text_widgets(choices)
         form = QFormLayout()
         form.addRow("Run models on", self.device)
+        if "CUDAExecutionProvider" not in choices.providers_available:
+            form.addRow("", _label(self, "NVIDIA GPU: not available on this computer (no CUDA)"))
         form.addRow("In use", _label(self, _providers_text(choices.providers_used)))
-        form.addRow("Available", _label(self, ", ".join(choices.providers_available) or "—"))
+        found = ", ".join(choices.providers_available) or "—"
+        form.addRow("ONNX Runtime has", _label(self, found))
         form.addRow("CPU threads", self.threads)
         form.addRow("Embedding space", self.space)
         form.addRow("Text in pictures", self.ocr)
@@ -133,10 +204,7 @@ class SettingsDialog(QDialog):
         form.addRow("Speech", self.transcripts)
         form.addRow("Video frames", self.video_gap)
         form.addRow("Scene changes", self.video_sensitivity)
-        form.addRow(
-            "Data folder",
-            _label(self, f"{choices.data_dir}\n(move it with --data-dir or MMDESK_DATA_DIR)"),
-        )
+        form.addRow("Data folder", self._data_row(choices.data_dir))
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -145,6 +213,36 @@ class SettingsDialog(QDialog):
         box = QVBoxLayout(self)
         box.addLayout(form)
         box.addWidget(buttons)
+
+    def _data_row(self, data_dir: str) -> QWidget:
+        """The data folder, with a (native) folder chooser; a new one applies after restart."""
+        row = QWidget(self)
+        self.data_dir = QLineEdit(data_dir, row, readOnly=True)
+        self.data_dir.setAccessibleName("Data folder")
+        change = QPushButton("Change…", row)
+        change.clicked.connect(self.choose_data_dir)
+        self.data_note = QLabel("", row)
+        line = QHBoxLayout()
+        line.setContentsMargins(0, 0, 0, 0)
+        line.addWidget(self.data_dir, 1)
+        line.addWidget(change)
+        box = QVBoxLayout(row)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addLayout(line)
+        box.addWidget(self.data_note)
+        return row
+
+    def choose_data_dir(self) -> None:
+        folder = QFileDialog.getExistingDirectory(
+            self, "Where mmdesk keeps its library", self.data_dir.text()
+        )
+        if folder:
+            self.set_data_dir(folder)
+
+    def set_data_dir(self, folder: str) -> None:
+        self.data_dir.setText(folder)
+        changed = folder != self.choices.data_dir
+        self.data_note.setText(f"New data folder: {RESTART_NOTE}" if changed else "")
 
     def _text_widgets(self, choices: RuntimeChoices) -> None:
         """OCR and captioning: settings of the library, applied on the writer."""
@@ -181,7 +279,7 @@ class SettingsDialog(QDialog):
             self.choices.spaces,
             self.choices.providers_used,
             self.choices.providers_available,
-            self.choices.data_dir,
+            self.data_dir.text(),
             ocr=self.ocr.isChecked(),
             caption_new=self.caption_new.isChecked(),
             captioner=self.captioner.currentData(),
@@ -227,3 +325,103 @@ def show_unexpected(exc: BaseException, parent: QWidget | None = None) -> None:
     box.setDetailedText("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
+
+
+def ask_open_many(parent: QWidget, count: int) -> bool:
+    """Whether the person really wants ``count`` files opened in other apps at once."""
+    answer = QMessageBox.question(
+        parent,
+        "Open many files?",
+        f"Open {count} files in their apps? Each may open its own window.",
+        QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Cancel,
+    )
+    return answer == QMessageBox.StandardButton.Open
+
+
+# -- help ------------------------------------------------------------------------------------
+# The weights mmdesk's bundled plugins are built from, and the terms they come under.
+BUNDLED_WEIGHTS = (
+    ("EfficientNet-Lite0 (ImageNet classifier, default image model)", "Apache-2.0"),
+    ("all-MiniLM-L6-v2 (sentence embeddings, default text model)", "Apache-2.0"),
+    ("Whisper tiny.en (OpenAI; speech to text via faster-whisper)", "MIT"),
+    ("aisfx (A. B. Ma and A. Lerch, 2022; sound embeddings)", "CC-BY-4.0"),
+    ("dlib face detector, landmarks and ResNet embeddings (face-recognition-models)",
+     "CC0-1.0 / public domain; dlib itself BSL-1.0"),
+    ("PP-OCRv4 detection and recognition (PaddleOCR, via RapidOCR)", "Apache-2.0"),
+)  # fmt: skip
+
+
+def package_version(name: str) -> str:
+    """An installed package's version without importing it (ONNX Runtime is heavy)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+def versions() -> list[tuple[str, str]]:
+    """(component, version) of mmdesk and what it runs on."""
+    import platform
+
+    import PySide6
+    from PySide6.QtCore import qVersion
+
+    from mmdesk import __version__
+
+    onnx = package_version("onnxruntime")
+    if onnx == "not installed":
+        onnx = package_version("onnxruntime-gpu")
+    return [
+        ("mmdesk", __version__),
+        ("Python", platform.python_version()),
+        ("Qt", qVersion()),
+        ("PySide6", PySide6.__version__),
+        ("ONNX Runtime", onnx),
+    ]
+
+
+def about_html(found: list[Discovered]) -> str:
+    """The About text: versions, the installed models with their licences, bundled weights."""
+    rows = "".join(f"<tr><td>{k}</td><td>{v}</td></tr>" for k, v in versions())
+    models = "".join(
+        f"<li><b>{d.manifest.name}</b> ({d.manifest.id} {d.manifest.version}) — "
+        f"licence: {d.manifest.licence}{'' if d.ok else ' — broken'}</li>"
+        for d in found
+        if d.manifest is not None
+    )
+    weights = "".join(f"<li>{name} — {licence}</li>" for name, licence in BUNDLED_WEIGHTS)
+    return (
+        "<h3>mmdesk</h3><p>Search your photos, sounds and videos by meaning, offline: nothing "
+        f"leaves this computer.</p><table>{rows}</table>"
+        f"<h4>Installed models</h4><ul>{models or '<li>none installed</li>'}</ul>"
+        f"<h4>Bundled weights and their licences</h4><ul>{weights}</ul>"
+    )
+
+
+class HelpDialog(QDialog):
+    """A read-only, selectable page of rich text (About, keyboard shortcuts)."""
+
+    def __init__(self, title: str, html: str, parent: QWidget | None = None) -> None:
+        from PySide6.QtWidgets import QTextBrowser
+
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.resize(620, 560)
+        self.text = QTextBrowser(self)
+        self.text.setOpenExternalLinks(False)
+        self.text.setHtml(html)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.reject)
+        box = QVBoxLayout(self)
+        box.addWidget(self.text)
+        box.addWidget(buttons)
+
+
+def shortcuts_html(shortcuts: list[tuple[str, str]]) -> str:
+    """A two-column table: keys, what they do."""
+    rows = "".join(f"<tr><td><b>{keys}</b>&nbsp;&nbsp;</td><td>{what}</td></tr>"
+                   for keys, what in shortcuts)  # fmt: skip
+    return f"<h3>Keyboard shortcuts</h3><table cellpadding='3'>{rows}</table>"

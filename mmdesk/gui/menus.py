@@ -1,4 +1,10 @@
-"""Menus, the toolbar and keyboard shortcuts of the main window."""
+"""Menus, the toolbar and keyboard shortcuts of the main window.
+
+The View menu holds the viewer (Enter in the grid; Ctrl+O opens externally instead), the tile
+size (also a slider in the status bar and Ctrl+wheel; remembered in the GUI settings), square
+tiles, facts on tiles, and rotation; the Help menu the keyboard shortcuts and About. Keys:
+Down goes from the search box into the grid, and Tab goes search → grid → preview.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +12,10 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPoint, QSize, Qt
 from PySide6.QtGui import QAction, QIcon, QKeySequence
-from PySide6.QtWidgets import QMenu, QStyle, QToolBar, QWidget
+from PySide6.QtWidgets import QMenu, QSlider, QStyle, QToolBar, QWidget
 
 from mmdesk.config import RESOURCES
+from mmdesk.gui.results import TILE_EDGES
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -16,6 +23,19 @@ if TYPE_CHECKING:
     from mmdesk.gui.window import MainWindow
 
 ICONS = RESOURCES / "icons"
+TILE_KEY, SQUARE_KEY, FACTS_KEY = "grid/tile_edge", "grid/square", "grid/facts"
+# Keys that are not menu actions (the grid's and the viewer's own), for the shortcuts dialog.
+OTHER_KEYS = [
+    ("Enter / double-click", "View the result large"),
+    ("Space", "Quick look (Space again closes it)"),
+    ("Left / Right", "Previous / next result in the viewer"),
+    ("Esc", "Back to the grid from the viewer; in the search box, clear the search"),
+    ("F / F11", "Full screen in the viewer"),
+    ("0 / 1", "Zoom to fit / 100 % in the viewer"),
+    ("Wheel / Ctrl+wheel", "Zoom the photo (viewer) / change the tile size (grid)"),
+    ("Down", "From the search box into the results"),
+    ("Tab", "Search → results → preview"),
+]
 
 
 def icon(name: str, fallback: QStyle.StandardPixmap, widget: QWidget) -> QIcon:
@@ -50,8 +70,8 @@ def search_toolbar(window: MainWindow, searchbar: QWidget) -> QToolBar:
         window,
         "&Add folder…",
         window.choose_folder,
-        QKeySequence.StandardKey.Open,
-        "Add a folder of photos",
+        "Ctrl+Shift+O",
+        "Add a folder of photos",  # Ctrl+O opens the selection externally
     )
     window.add_action.setIcon(icon("add-folder", QStyle.StandardPixmap.SP_DirOpenIcon, window))
     window.rescan_action = _action(
@@ -96,6 +116,7 @@ def install(window: MainWindow) -> None:
     view = menu.addMenu("&View")
     view.addAction(_action(window, "Show/hide &preview", window.toggle_preview, "Ctrl+P"))
     view.addAction(window.group_action)  # each video or recording once, at its best moment
+    _view_items(window, view)
 
     tools = menu.addMenu("&Tools")
     tools.addAction(
@@ -116,6 +137,8 @@ def install(window: MainWindow) -> None:
         _action(window, "&Settings…", window.show_settings, QKeySequence.StandardKey.Preferences)
     )
     _results_menu(window)
+    _help_menu(window)
+    _keyboard(window)
 
 
 def _label_actions(window: MainWindow, edit: QMenu) -> None:
@@ -150,7 +173,10 @@ def _results_menu(window: MainWindow) -> None:
         if not view.indexAt(pos).isValid():
             return
         menu = QMenu(view)
-        menu.addAction("Open", window.open_selected)
+        menu.addAction("View large", window.viewer.open)
+        menu.addAction("Open externally", window.open_selected)
+        menu.addAction("Rotate left", lambda: window.viewer.rotate(-1))
+        menu.addAction("Rotate right", lambda: window.viewer.rotate(1))
         menu.addAction("Show in folder", window.reveal_selected)
         menu.addAction("More like this", window.more_like_selected)
         menu.addSeparator()
@@ -164,3 +190,98 @@ def _results_menu(window: MainWindow) -> None:
         menu.deleteLater()
 
     view.customContextMenuRequested.connect(popup)
+
+
+def _toggle(window: MainWindow, text: str, key: str, slot: Callable[[bool], None]) -> QAction:
+    """A checkable View option, remembered in the GUI settings."""
+    action = QAction(text, window)
+    action.setCheckable(True)
+    action.setChecked(window.qsettings.value(key, "false") in (True, "true"))
+    slot(action.isChecked())
+    action.toggled.connect(slot)
+    action.toggled.connect(lambda on: window.qsettings.setValue(key, on))
+    return action
+
+
+def _view_items(window: MainWindow, view: QMenu) -> None:
+    """The viewer, tile size and layout, and rotation."""
+    grid, viewer = window.view, window.viewer
+    view.addSeparator()
+    view.addAction(_action(window, "View &large", viewer.open, None, "Enter or double-click"))
+    view.addAction(_action(window, "Open e&xternally", window.open_selected, "Ctrl+O"))
+    view.addAction(_action(window, "&Full screen", viewer.toggle_full_screen, "F11"))
+    view.addSeparator()
+
+    def zoom(steps: int) -> None:
+        viewer.viewer.zoom_by(1.25**steps) if viewer.is_open() else grid.zoom_tiles(steps)
+
+    bigger = _action(window, "&Bigger tiles", lambda: zoom(1), None, "Also Ctrl+wheel")
+    bigger.setShortcuts([QKeySequence(QKeySequence.StandardKey.ZoomIn), QKeySequence("Ctrl+=")])
+    view.addAction(bigger)
+    view.addAction(
+        _action(window, "&Smaller tiles", lambda: zoom(-1), QKeySequence.StandardKey.ZoomOut)
+    )
+    view.addAction(_toggle(window, "S&quare tiles", SQUARE_KEY, grid.set_square))
+    view.addAction(_toggle(window, "Show &date and score on tiles", FACTS_KEY, grid.set_facts))
+    view.addSeparator()
+    view.addAction(_action(window, "Rotate l&eft", lambda: viewer.rotate(-1), "Ctrl+["))
+    view.addAction(_action(window, "Rotate &right", lambda: viewer.rotate(1), "Ctrl+]"))
+    window.addActions(view.actions())  # shortcuts work in full screen, menu bar hidden
+    _size_slider(window)
+
+
+def _size_slider(window: MainWindow) -> None:
+    """The tile size in the status bar; it, Ctrl+wheel and Ctrl +/- stay in step."""
+    grid = window.view
+    slider = QSlider(Qt.Orientation.Horizontal, window)
+    slider.setObjectName("tile-size")
+    slider.setAccessibleName("Thumbnail size")
+    slider.setToolTip("Thumbnail size (Ctrl+wheel over the results, Ctrl +/-)")
+    slider.setRange(*TILE_EDGES)
+    slider.setFixedWidth(120)
+    slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    saved = window.qsettings.value(TILE_KEY, grid.tile_edge())
+    grid.set_tile_edge(int(str(saved)) if str(saved).isdigit() else grid.tile_edge())
+    slider.setValue(grid.tile_edge())
+    slider.valueChanged.connect(grid.set_tile_edge)
+    grid.tile_edge_changed.connect(slider.setValue)
+    grid.tile_edge_changed.connect(lambda edge: window.qsettings.setValue(TILE_KEY, edge))
+    window.statusBar().addPermanentWidget(slider)
+
+
+def _help_menu(window: MainWindow) -> None:
+    help_menu = window.menuBar().addMenu("&Help")
+    help_menu.addAction(
+        _action(
+            window,
+            "&Keyboard shortcuts",
+            lambda: window.show_shortcuts(shortcut_list(window)),
+            QKeySequence.StandardKey.HelpContents,
+        )
+    )
+    help_menu.addAction(_action(window, "&About mmdesk", window.show_about))
+
+
+def shortcut_list(window: MainWindow) -> list[tuple[str, str]]:
+    """Every menu action's shortcut with what it does, then the grid's and viewer's keys."""
+    seen: dict[str, str] = {}
+    for action in window.findChildren(QAction):
+        keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in
+                         action.shortcuts())  # fmt: skip
+        if keys and keys not in seen:
+            seen[keys] = action.text().replace("&", "").rstrip("…")
+    return sorted(seen.items(), key=lambda pair: pair[1]) + OTHER_KEYS
+
+
+def _keyboard(window: MainWindow) -> None:
+    """Down from the search box into the grid; Tab: search → grid → preview."""
+
+    def into_results() -> None:
+        grid = window.view
+        if window.model.rowCount() and not grid.currentIndex().isValid():
+            grid.setCurrentIndex(window.model.index(0))
+        grid.setFocus(Qt.FocusReason.TabFocusReason)
+
+    window.searchbar.results_requested.connect(into_results)
+    QWidget.setTabOrder(window.searchbar.edit, window.view)
+    QWidget.setTabOrder(window.view, window.preview_area)

@@ -109,6 +109,7 @@ class PreviewPane(QWidget):
         self.images = images
         self.moments_of: Callable[[Result], list[Result]] = own_moments
         self.transcript_of: Callable[[Result, list[dict[str, Any]]], list[Segment]] = own_transcript
+        self.turns_of: Callable[[Result], int] = lambda _: 0  # a person's rotation of a photo
         self.result: Result | None = None
         self._cued: tuple[str, int] | None = None  # (path, item) the player was cued on
         self.item_ids: set[int] = set()  # every item shown (the selection)
@@ -301,8 +302,11 @@ class PreviewPane(QWidget):
             return
         r, f = self.result, self.result.file
         moment = picture_moment(r)
-        self._pixmap = self.images.get(r.path, f.get("mtime_ns"), f.get("size"), *moment)
-        failed = self._pixmap is None and self.images.failed(r.path, f.get("mtime_ns"), *moment)
+        turns = 0 if is_media(r) else self.turns_of(r)
+        self._pixmap = self.images.get(r.path, f.get("mtime_ns"), f.get("size"), *moment, turns)
+        failed = self._pixmap is None and self.images.failed(
+            r.path, f.get("mtime_ns"), *moment, turns
+        )
         waiting = "cannot show this file" if failed else "loading…"
         if is_media(r):
             self.player.set_picture(self._pixmap, waiting)

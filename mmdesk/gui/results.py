@@ -5,10 +5,16 @@ view paints a row, so thousands of results cost a few dozen thumbnails. A row is
 a photo, a frame of a video or a stretch of a sound, so two moments of one video are two rows
 with two thumbnails, each tile saying where in the file it is (▶ 1:23) and, when results are
 grouped, how many other moments of the file matched.
+
+The grid's look is the person's: the tile size (:meth:`ResultsView.set_tile_edge`, from the
+status bar slider, Ctrl+wheel or Ctrl +/-), square tiles that fill the cell with the picture,
+and a line of facts (date and score) under the name. A rotated photo's thumbnail is asked for
+with its turns (:attr:`ResultsModel.turns`, file id -> quarter turns), so it has its own key.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 from dataclasses import dataclass
@@ -19,12 +25,13 @@ from PySide6.QtCore import (
     QAbstractListModel,
     QModelIndex,
     QPersistentModelIndex,
+    QPoint,
     QRect,
     QSize,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QKeyEvent, QPainter, QPalette, QResizeEvent
+from PySide6.QtGui import QKeyEvent, QPainter, QPalette, QResizeEvent, QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLabel,
@@ -43,8 +50,11 @@ from mmdesk.gui.thumbs import Thumbnails
 ResultRole = Qt.ItemDataRole.UserRole + 1
 ScoreRole = Qt.ItemDataRole.UserRole + 2
 TileRole = Qt.ItemDataRole.UserRole + 3
+FactsRole = Qt.ItemDataRole.UserRole + 4  # the tile's date · score line
 Index = QModelIndex | QPersistentModelIndex
 CELL = QSize(176, 200)
+TILE_EDGES = (96, 512)  # the smallest and largest tile the size control offers
+TILE_STEP = 24  # one Ctrl+wheel notch or Ctrl +/-
 BADGES = {"text in image": "text", "caption": "caption", "spoken": "speech", "note": "note"}
 MOMENT_KINDS = frozenset({"video_frame", "audio_segment"})
 KIND_NAMES = {"image": "photo", "video_frame": "video moment", "audio_segment": "sound"}
@@ -179,10 +189,32 @@ def picture_moment(result: Result) -> tuple[str, float | None]:
     return (result.kind, None if file_kind_of(result) == "audio" else result.start)
 
 
-def thumbnail_of(thumbs: Thumbnails, result: Result) -> Any:
-    """The pixmap of a result's own moment, if ready (asked for otherwise)."""
+def thumbnail_of(thumbs: Thumbnails, result: Result, turns: int = 0) -> Any:
+    """The pixmap of a result's own moment, turned as the person asked, if ready (asked for
+    otherwise)."""
     f = result.file
-    return thumbs.get(result.path, f.get("mtime_ns"), f.get("size"), *picture_moment(result))
+    kind, start = picture_moment(result)
+    return thumbs.get(result.path, f.get("mtime_ns"), f.get("size"), kind, start, turns)
+
+
+def turns_of(turns: dict[int, int], result: Result) -> int:
+    """The clockwise quarter turns a person gave the result's file (0 when none)."""
+    file_id = result.file.get("file_id")
+    return turns.get(int(file_id), 0) if isinstance(file_id, int) else 0
+
+
+def facts_line(result: Result | None) -> str:
+    """The tile's facts line: the date taken (else modified) and the score when searching."""
+    if result is None:
+        return ""
+    f = result.file
+    date = str(f.get("taken_at") or "")[:10]
+    if not date and f.get("mtime_ns"):
+        date = dt.datetime.fromtimestamp(int(f["mtime_ns"]) / 1e9).strftime("%Y-%m-%d")
+    parts = [date] if date else []
+    if not math.isnan(result.score):
+        parts.append(f"{result.score:.2f}")
+    return " · ".join(parts)
 
 
 class ResultsModel(QAbstractListModel):
@@ -191,6 +223,7 @@ class ResultsModel(QAbstractListModel):
     def __init__(self, thumbs: Thumbnails, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.thumbs = thumbs
+        self.turns: dict[int, int] = {}  # file id -> a person's quarter turns
         self._rows: list[Result] = []
         self._row_of: dict[str, list[int]] = {}
         thumbs.ready.connect(self._thumbnail_ready)
@@ -223,16 +256,24 @@ class ResultsModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return Path(result.path).name
         if role == Qt.ItemDataRole.DecorationRole:
-            return thumbnail_of(self.thumbs, result)
+            return thumbnail_of(self.thumbs, result, turns_of(self.turns, result))
         if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
             return tooltip(result)
         if role == ResultRole:
             return result
         if role == ScoreRole:
             return result.score
+        if role == FactsRole:
+            return facts_line(result)
         if role == TileRole:
             return tile(result)
         return None
+
+    def set_turns(self, turns: dict[int, int]) -> None:
+        """New rotation overrides: every tile is drawn again with its own."""
+        self.turns = dict(turns)
+        if self._rows:
+            emit(self.dataChanged, self.index(0), self.index(len(self._rows) - 1))
 
     def _thumbnail_ready(self, path: str) -> None:
         rows = self._row_of.get(path)
@@ -241,10 +282,20 @@ class ResultsModel(QAbstractListModel):
 
 
 class ResultDelegate(QStyledItemDelegate):
-    """A thumbnail with the file name under it, drawn with palette roles only (dark-mode safe)."""
+    """A thumbnail with the file name under it, drawn with palette roles only (dark-mode safe).
+
+    ``square`` tiles are the picture alone, filling the cell; ``facts`` adds a line of date and
+    score under the name.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.cell = QSize(CELL)
+        self.square = False
+        self.facts = False
 
     def sizeHint(self, option: Any, index: Index) -> QSize:
-        return CELL
+        return self.cell
 
     def paint(self, painter: QPainter, option: Any, index: Index) -> None:
         painter.save()
@@ -257,20 +308,31 @@ class ResultDelegate(QStyledItemDelegate):
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(palette.color(QPalette.ColorRole.Highlight))
             painter.drawRoundedRect(rect, 6, 6)
+        lines = 0 if self.square else 1 + int(self.facts)
         text_height = option.fontMetrics.height() + 6
+        inset = 3 if self.square else 6
         box = QRect(
-            rect.left() + 6, rect.top() + 6, rect.width() - 12, rect.height() - text_height - 12
+            rect.left() + inset,
+            rect.top() + inset,
+            rect.width() - 2 * inset,
+            rect.height() - text_height * lines - 2 * inset - (6 if lines else 0),
         )
-        self._paint_image(painter, box, palette, index.data(Qt.ItemDataRole.DecorationRole))
+        pixmap = index.data(Qt.ItemDataRole.DecorationRole)
+        self._paint_image(painter, box, palette, pixmap, fill=self.square)
         _paint_badge(painter, box, option, index.data(ResultRole))
         _paint_tile(painter, box, option, index.data(TileRole))
-        text_rect = QRect(rect.left() + 4, box.bottom() + 4, rect.width() - 8, text_height)
         role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
         painter.setPen(palette.color(role))
-        name = option.fontMetrics.elidedText(
-            index.data(Qt.ItemDataRole.DisplayRole), Qt.TextElideMode.ElideMiddle, text_rect.width()
-        )
-        painter.drawText(text_rect, Qt.AlignmentFlag.AlignCenter, name)
+        texts = [index.data(Qt.ItemDataRole.DisplayRole)]
+        if self.facts:
+            texts.append(index.data(FactsRole) or "")
+        for n, text in enumerate(texts[:lines]):
+            top = box.bottom() + 4 + n * text_height
+            text_rect = QRect(rect.left() + 4, top, rect.width() - 8, text_height)
+            shown = option.fontMetrics.elidedText(
+                text, Qt.TextElideMode.ElideMiddle, text_rect.width()
+            )
+            painter.drawText(text_rect, Qt.AlignmentFlag.AlignCenter, shown)
         if option.state & QStyle.StateFlag.State_HasFocus:
             painter.setPen(palette.color(QPalette.ColorRole.Highlight).darker(130))
             painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -278,11 +340,18 @@ class ResultDelegate(QStyledItemDelegate):
         painter.restore()
 
     @staticmethod
-    def _paint_image(painter: QPainter, box: QRect, palette: QPalette, pixmap: Any) -> None:
+    def _paint_image(
+        painter: QPainter, box: QRect, palette: QPalette, pixmap: Any, *, fill: bool = False
+    ) -> None:
         if pixmap is None or pixmap.isNull():
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(palette.color(QPalette.ColorRole.Midlight))
             painter.drawRoundedRect(box.adjusted(8, 8, -8, -8), 4, 4)
+            return
+        if fill:  # square tiles: the middle of the picture, cropped to the cell
+            source = QRect(QPoint(0, 0), box.size().scaled(pixmap.size(), _INSIDE))
+            source.moveCenter(pixmap.rect().center())
+            painter.drawPixmap(box, pixmap, source)
             return
         size = pixmap.size().scaled(box.size(), Qt.AspectRatioMode.KeepAspectRatio)
         target = QRect(0, 0, size.width(), size.height())
@@ -291,10 +360,14 @@ class ResultDelegate(QStyledItemDelegate):
 
 
 def badge(result: Result | None) -> str:
-    """The short "why matched" badge of a result: its signals other than the picture itself."""
+    """The short "why matched" badge of a result: its signals other than the picture itself,
+    and "offline" while its folder's drive or share is away."""
     if result is None:
         return ""
-    return " + ".join(BADGES.get(m, m) for m in result.matched if m != "visual")
+    text = " + ".join(BADGES.get(m, m) for m in result.matched if m != "visual")
+    if result.file.get("folder_state") == "offline":  # its drive or share is away
+        return f"offline · {text}" if text else "offline"
+    return text
 
 
 def _label(
@@ -341,6 +414,7 @@ def _paint_tile(painter: QPainter, box: QRect, option: Any, facts: Tile | None) 
         _label(painter, option, f"“{facts.snippet}”", _BOTTOM_LEFT, above)
 
 
+_INSIDE = Qt.AspectRatioMode.KeepAspectRatio
 _BOTTOM_LEFT = Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignLeft
 _BOTTOM_RIGHT = Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignRight
 
@@ -384,10 +458,13 @@ class EmptyState(QWidget):
 
 
 class ResultsView(QListView):
-    """Icon grid with the keys people expect: Enter opens, Space toggles the preview."""
+    """Icon grid with the keys people expect: Enter opens the viewer, Space is a quick look,
+    Ctrl+wheel changes the tile size."""
 
     open_requested = Signal()
-    preview_toggled = Signal()
+    preview_toggled = Signal()  # kept for callers of the old Space key; no longer emitted
+    quick_look_requested = Signal()
+    tile_edge_changed = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -399,6 +476,57 @@ class ResultsView(QListView):
         self.setAccessibleName("Search results")
         self.empty = EmptyState(self.viewport())
 
+    # the person's look of the grid ----------------------------------------------------------
+    def delegate(self) -> ResultDelegate:
+        delegate = self.itemDelegate()
+        assert isinstance(delegate, ResultDelegate)
+        return delegate
+
+    def tile_edge(self) -> int:
+        """The tile's width in pixels (what the size control shows)."""
+        return self.delegate().cell.width()
+
+    def set_tile_edge(self, edge: int) -> None:
+        """Tiles ``edge`` pixels wide (clamped to :data:`TILE_EDGES`); emits the new edge."""
+        edge = max(TILE_EDGES[0], min(TILE_EDGES[1], int(edge)))
+        if edge == self.tile_edge() and self.gridSize() == self.delegate().cell:
+            return
+        self._relayout(edge)
+        emit(self.tile_edge_changed, edge)
+
+    def zoom_tiles(self, steps: int) -> None:
+        """Bigger (positive) or smaller tiles by ``steps`` notches."""
+        self.set_tile_edge(self.tile_edge() + steps * TILE_STEP)
+
+    def set_square(self, on: bool) -> None:
+        """Square tiles: the picture alone, cropped to fill a denser grid."""
+        self.delegate().square = on
+        self._relayout(self.tile_edge())
+
+    def set_facts(self, on: bool) -> None:
+        """Show the date and score under each tile's name."""
+        self.delegate().facts = on
+        self._relayout(self.tile_edge())
+
+    def _relayout(self, edge: int) -> None:
+        delegate = self.delegate()
+        extra = 0 if delegate.square else CELL.height() - CELL.width()  # the name's line
+        if delegate.facts and not delegate.square:
+            extra += self.fontMetrics().height() + 6
+        delegate.cell = QSize(edge, edge + extra)
+        self.setGridSize(delegate.cell)
+        self.doItemsLayout()
+        self.viewport().update()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            notches = event.angleDelta().y() / 120
+            if notches:
+                self.zoom_tiles(1 if notches > 0 else -1)
+            event.accept()
+            return
+        super().wheelEvent(event)
+
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.empty.setGeometry(self.viewport().rect())
@@ -407,7 +535,7 @@ class ResultsView(QListView):
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             emit(self.open_requested)
         elif event.key() == Qt.Key.Key_Space:
-            emit(self.preview_toggled)
+            emit(self.quick_look_requested)
         else:
             super().keyPressEvent(event)
 

@@ -24,12 +24,16 @@ from PySide6.QtWidgets import QToolBar
 
 from mmdesk.core.library import Library
 from mmdesk.core.search import Filters, Result, group_moments
+from mmdesk.gui import dialogs
 from mmdesk.gui.compat import emit
 from mmdesk.gui.moments import Segment, transcript_segments
-from mmdesk.gui.results import moments_of
+from mmdesk.gui.results import moments_of, turns_of
+from mmdesk.gui.viewer import ViewerController
+from mmdesk.gui.viewer import install as install_viewer
 from mmdesk.gui.window_parts import WindowParts
 
 GROUP_KEY = "search/group_moments"
+ASK_TO_OPEN_OVER = 10  # opening more files than this at once in other apps asks first
 
 
 def apply_cutoff(results: list[Result], percent: int) -> tuple[list[Result], int]:
@@ -59,7 +63,9 @@ def no_good_matches(verdict: Any, results: list[Result], query: str) -> bool:
 
 
 class SearchActions(WindowParts):
-    """Search, similar, results → preview, open and reveal."""
+    """Search, similar, results → preview, the viewer, open and reveal."""
+
+    viewer: ViewerController
 
     def _init_search(self) -> None:
         self._similar: str | int | None = None
@@ -69,13 +75,15 @@ class SearchActions(WindowParts):
         self.view.empty.action_requested.connect(self.show_weak_matches)
         self.preview.moments_of = self.moments_of
         self.preview.transcript_of = self.transcript_of
+        self.preview.turns_of = lambda result: turns_of(self.model.turns, result)
         self.searchbar.search_requested.connect(self._typed)
         self.searchbar.similar_requested.connect(self.search_similar)
         self.sidebar.filters_changed.connect(self.run_search)
         self.view.selectionModel().selectionChanged.connect(self._selection_changed)
         self.model.modelReset.connect(self._selection_changed)  # new results, maybe none kept
-        self.view.open_requested.connect(self.open_selected)
-        self.view.doubleClicked.connect(lambda _: self.open_selected())
+        self.viewer = install_viewer(self)  # type: ignore[arg-type]
+        self.view.open_requested.connect(lambda: self.viewer.open())
+        self.view.doubleClicked.connect(lambda index: self.viewer.open(row=index.row()))
         self.view.preview_toggled.connect(self.toggle_preview)
         self.preview.open_requested.connect(self.open_selected)
         self.preview.reveal_requested.connect(self.reveal_selected)
@@ -252,8 +260,12 @@ class SearchActions(WindowParts):
         self.preview_area.setVisible(self.preview_area.isHidden())
 
     def open_selected(self) -> None:
-        for result in self.view.selected_results()[:10]:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(result.path))
+        """Open the selected files in their default apps, asking first for more than ten."""
+        paths = list(dict.fromkeys(r.path for r in self.view.selected_results()))
+        if len(paths) > ASK_TO_OPEN_OVER and not dialogs.ask_open_many(self, len(paths)):
+            return
+        for path in paths:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(path))
 
     def reveal_selected(self) -> None:
         current = self.view.current_result()

@@ -1,6 +1,8 @@
 """The search bar: a debounced query field that also takes a dropped image, plus options.
 
 Options: sort (relevance or date), the relevance cutoff, and how many results to show.
+Keys: Esc clears the query (a second Esc, on an empty field, does nothing more), Down moves on
+into the results (``results_requested``; the window focuses the grid).
 """
 
 from __future__ import annotations
@@ -8,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeyEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QSpinBox, QWidget
 
 from mmdesk.gui.compat import emit
@@ -41,9 +43,19 @@ def dropped_image(event: QDragEnterEvent | QDropEvent) -> Path | None:
 
 
 class QueryEdit(QLineEdit):
-    """A line edit that turns a dropped image file into a similarity search."""
+    """A line edit that turns a dropped image file into a similarity search; Esc clears it,
+    Down asks for the results."""
 
     image_dropped = Signal(str)
+    down_pressed = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape and self.text():
+            self.clear()
+        elif event.key() == Qt.Key.Key_Down:
+            emit(self.down_pressed)
+        else:
+            super().keyPressEvent(event)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if dropped_image(event):
@@ -65,6 +77,7 @@ class SearchBar(QWidget):
 
     search_requested = Signal()
     similar_requested = Signal(str)
+    results_requested = Signal()  # Down in the query field: move on into the results
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -95,6 +108,7 @@ class SearchBar(QWidget):
         self.edit.textChanged.connect(lambda _: self._timer.start())
         self.edit.returnPressed.connect(self.search_now)
         self.edit.image_dropped.connect(self.similar_requested)
+        self.edit.down_pressed.connect(self.results_requested)
         self.sort.currentIndexChanged.connect(lambda _: self.search_now())
         self.cutoff.valueChanged.connect(lambda _: self._timer.start())
         self.limit.valueChanged.connect(lambda _: self._timer.start())

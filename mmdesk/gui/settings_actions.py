@@ -5,23 +5,60 @@ A mixin of :class:`mmdesk.gui.window.MainWindow`. Device and threads are kept wi
 :meth:`Settings.save` (beside the database, shared with the CLI); the embedding space, OCR and
 captioning are library settings, switched on the writer (:meth:`Library.use_space`,
 :meth:`Library.set_ocr_enabled`, :meth:`Library.set_captioner`), whose Changes refresh the views.
+
+A new data folder cannot move a library that is open: it is written as ``data_dir`` into the
+``settings.json`` of the default data folder, which is where the next start looks first, and the
+window says it takes effect after a restart. The Help menu's dialogs live here too.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+from mmdesk.config import SAVED, default_data_dir
 from mmdesk.core.jobs import Changes
 from mmdesk.core.library import Library
 from mmdesk.errors import MmdeskError
-from mmdesk.gui.dialogs import PluginsDialog, RuntimeChoices, SettingsDialog
+from mmdesk.gui.dialogs import (
+    RESTART_NOTE,
+    HelpDialog,
+    PluginsDialog,
+    RuntimeChoices,
+    SettingsDialog,
+    about_html,
+    shortcuts_html,
+)
 from mmdesk.gui.tasks import session_threads
 from mmdesk.gui.window_parts import WindowParts
 
 
+def save_data_dir(folder: str, saved_in: Path | None = None) -> Path:
+    """Remember ``folder`` as the data folder for the next start, keeping the other saved
+    settings of that file; returns the file written.
+
+    Raises:
+        MmdeskError: the settings file cannot be written.
+    """
+    path = (saved_in or default_data_dir()) / SAVED
+    try:
+        data = json.loads(path.read_text()) if path.exists() else {}
+    except (OSError, ValueError):
+        data = {}
+    data = data if isinstance(data, dict) else {}
+    data["data_dir"] = str(Path(folder).expanduser())
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(data, indent=1))
+    except OSError as exc:
+        raise MmdeskError(f"cannot save the new data folder in {path}: {exc}") from exc
+    return path
+
+
 class SettingsActions(WindowParts):
-    """Plugins, runtime and library settings, and a person's captions."""
+    """Plugins, runtime and library settings, a person's captions, and the Help dialogs."""
 
     def _init_settings(self) -> None:
         self.preview.caption_saved.connect(self.save_caption)
@@ -35,6 +72,18 @@ class SettingsActions(WindowParts):
 
     def show_plugins(self) -> None:
         dialog = PluginsDialog(self.library.plugins(), self)
+        dialog.exec()
+        dialog.deleteLater()
+
+    def show_about(self) -> None:
+        """Help → About: versions, installed models and the licences of bundled weights."""
+        self._help("About mmdesk", about_html(self.library.plugins()))
+
+    def show_shortcuts(self, shortcuts: list[tuple[str, str]]) -> None:
+        self._help("Keyboard shortcuts", shortcuts_html(shortcuts))
+
+    def _help(self, title: str, html: str) -> None:
+        dialog = HelpDialog(title, html, self)
         dialog.exec()
         dialog.deleteLater()
 
@@ -75,6 +124,8 @@ class SettingsActions(WindowParts):
         self.settings.device, self.settings.threads = choices.device, choices.threads
         try:
             self.settings.save()
+            if choices.data_dir != str(self.settings.data_dir):
+                save_data_dir(choices.data_dir)
         except MmdeskError as exc:
             self.show_error(exc)
         self.runner.write(
@@ -108,6 +159,8 @@ class SettingsActions(WindowParts):
                     "current model until that is done"
                 )
                 self.rescan_all()
+            elif choices.data_dir != str(self.settings.data_dir):
+                self.say(f"Settings applied; the new data folder {RESTART_NOTE}")
             else:
                 self.say("Settings applied")
 

@@ -39,6 +39,7 @@ STATES = {
     "cancelled": "incomplete",
     "interrupted": "incomplete",
     "missing": "missing",
+    "offline": "offline",  # its drive or share is away: items kept, still searchable
 }
 _NAMES = {"image": "Photos", "video": "Videos", "audio": "Audio"}
 KIND_NAMES: dict[str, str] = {kind: _NAMES.get(kind, kind) for kind in FILE_KINDS}

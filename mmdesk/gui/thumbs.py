@@ -9,6 +9,11 @@ fast path through :func:`ensure_thumbnail`), the frame of a video at a moment's 
 sound's waveform, so two moments of one video are two thumbnails. Moment pictures come from the
 core's ``item_picture`` in the pool and are cached on disk beside the photos' thumbnails, since
 seeking into a video costs far more than reading a small JPEG.
+
+A person's rotation override (``turns``, clockwise quarter turns, see
+:mod:`mmdesk.core.orientation`) is part of the key and applied in the pool after the cached
+picture is read: the disk cache and the original stay as they are, and turning a photo back
+finds its old thumbnail at once.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtGui import QImage, QPixmap, QTransform
 
 from mmdesk.core.thumbnails import GRID_EDGE, ensure_thumbnail, thumb_path
 from mmdesk.errors import MediaError
@@ -93,6 +98,13 @@ def _read(file: Path, path: str) -> QImage:
     return image
 
 
+def turned(image: QImage, turns: int) -> QImage:
+    """``image`` rotated by ``turns`` clockwise quarter turns (itself when 0)."""
+    if turns % 4 == 0:
+        return image
+    return image.transformed(QTransform().rotate(90 * (turns % 4)))
+
+
 class Thumbnails(QObject):
     """Pixmaps by (path, mtime, kind, start); ``ready`` (the path) says when one asked for has
     arrived, so a view refreshes every moment it shows of that file."""
@@ -122,11 +134,16 @@ class Thumbnails(QObject):
 
     @staticmethod
     def key(
-        path: str, mtime_ns: int | None, kind: str = "image", start: float | None = None
+        path: str,
+        mtime_ns: int | None,
+        kind: str = "image",
+        start: float | None = None,
+        turns: int = 0,
     ) -> str:
+        turn = f"\0r{turns % 4}" if turns % 4 else ""
         if kind in PHOTO_KINDS:
-            return f"{path}\0{mtime_ns}"
-        return f"{path}\0{mtime_ns}\0{kind}\0{start}"
+            return f"{path}\0{mtime_ns}{turn}"
+        return f"{path}\0{mtime_ns}\0{kind}\0{start}{turn}"
 
     def get(
         self,
@@ -135,15 +152,16 @@ class Thumbnails(QObject):
         size: int | None = None,
         kind: str = "image",
         start: float | None = None,
+        turns: int = 0,
     ) -> QPixmap | None:
         """The pixmap if ready; otherwise ask for it (once) and return None."""
-        key = self.key(path, mtime_ns, kind, start)
+        key = self.key(path, mtime_ns, kind, start, turns)
         pixmap = self._pixmaps.get(key)
         if pixmap is not None:
             self._pixmaps.move_to_end(key)
             return pixmap
         if key not in self._pending and key not in self._failed:
-            self._request(key, path, (mtime_ns, size), kind, start)
+            self._request(key, path, (mtime_ns, size), kind, start, turns)
         return None
 
     def failed(
@@ -152,8 +170,9 @@ class Thumbnails(QObject):
         mtime_ns: int | None = None,
         kind: str = "image",
         start: float | None = None,
+        turns: int = 0,
     ) -> bool:
-        return self.key(path, mtime_ns, kind, start) in self._failed
+        return self.key(path, mtime_ns, kind, start, turns) in self._failed
 
     def _request(
         self,
@@ -162,14 +181,17 @@ class Thumbnails(QObject):
         version: tuple[int | None, int | None],
         kind: str,
         start: float | None,
+        turns: int = 0,
     ) -> None:
         self.requests += 1
         self._pending.add(key)
         cache, edge, picture = self.cache_dir, self.edge, self.picture
         if kind in PHOTO_KINDS:
-            work = lambda: load_thumbnail(cache, path, edge, *version)  # noqa: E731
+            work = lambda: turned(load_thumbnail(cache, path, edge, *version), turns)  # noqa: E731
         else:
-            work = lambda: load_moment(cache, path, kind, start, edge, version, picture)  # noqa: E731
+            work = lambda: turned(  # noqa: E731
+                load_moment(cache, path, kind, start, edge, version, picture), turns
+            )
         self.runner.compute(
             work,
             lambda image: self._arrived(key, path, image),

@@ -23,6 +23,7 @@ from mmdesk.errors import MmdeskError
 from mmdesk.gui import menus
 from mmdesk.gui.dialogs import error_text, show_unexpected
 from mmdesk.gui.library_actions import LibraryActions
+from mmdesk.gui.local_server import LocalServer
 from mmdesk.gui.people import PeopleView
 from mmdesk.gui.preview import PreviewPane
 from mmdesk.gui.refreshing import Refreshing
@@ -35,6 +36,7 @@ from mmdesk.gui.statusbar import IndexProgress, LibrarySummary
 from mmdesk.gui.tasks import TaskRunner
 from mmdesk.gui.thumbs import Thumbnails
 from mmdesk.gui.training_actions import TrainingActions
+from mmdesk.gui.watching import Watching
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +76,7 @@ class MainWindow(
         self.library = Library(settings)
         self.runner = TaskRunner(settings, self.library.registry, self)
         self.runner.error.connect(self.show_error)
+        self.local_server = LocalServer(settings, self.runner, self)  # answers `mmdesk search`
         thumbs_dir = settings.cache_dir / "thumbs"
         self.thumbs = Thumbnails(self.runner, thumbs_dir, parent=self)
         self.previews = Thumbnails(self.runner, thumbs_dir, PREVIEW_EDGE, capacity=6, parent=self)
@@ -85,6 +88,7 @@ class MainWindow(
         self._init_feeds()
         self.people_view = PeopleView(self)
         menus.install(self)
+        self.watching = Watching(self)  # library folders kept current (File menu toggle)
         self._restore()
         self.setAcceptDrops(True)
         self.refresh_sidebar()
@@ -196,6 +200,8 @@ class MainWindow(
         self._save()
         for feed in self.feeds:
             feed.stop()
+        self.watching.stop()
+        self.local_server.stop()
         self.runner.shutdown()
         self.library.close()
         super().closeEvent(event)

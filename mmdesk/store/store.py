@@ -20,6 +20,7 @@ from mmdesk.store.files import FileRow, FilesMixin
 from mmdesk.store.filters import FiltersMixin
 from mmdesk.store.items import ItemsMixin
 from mmdesk.store.labels import LabelsMixin
+from mmdesk.store.orientation import OrientationMixin
 from mmdesk.store.settings import SettingsMixin
 from mmdesk.store.summary import SummaryMixin
 from mmdesk.store.text_vectors import TextVectorsMixin
@@ -42,6 +43,7 @@ class Store(
     FacesMixin,
     FiltersMixin,
     SettingsMixin,
+    OrientationMixin,
     SummaryMixin,
 ):
     """Domain operations over the database. Every method that writes is one transaction.

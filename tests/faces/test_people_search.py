@@ -43,9 +43,7 @@ def test_people_queries_put_photos_with_faces_first(
     people_library: Library, face_photos: dict[str, Path], query: str
 ) -> None:
     results = people_library.search(query, Filters(limit=20), min_score=0)
-    with_faces = {
-        r.item_id for r in results if people_library.store.faces_for(r.item_id)
-    }
+    with_faces = {r.item_id for r in results if people_library.store.faces_for(r.item_id)}
     assert with_faces, "no photo with a face was found"
     first = results[0]
     assert first.item_id in with_faces and "people" in first.matched, [

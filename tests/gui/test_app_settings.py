@@ -52,7 +52,8 @@ def test_the_settings_dialog_choices_are_saved_for_the_next_start(qtbot, setting
     choices = window._runtime_choices()
     changed = RuntimeChoices(**{**choices.__dict__, "device": "cpu", "threads": 1})
     window.apply_settings(changed)
-    qtbot.waitUntil(lambda: window.message.text() == "Settings applied", timeout=10_000)
+    # the write is done (the status line may say something else by then: watching, search)
+    qtbot.waitUntil(lambda: not window.runner._waiting, timeout=10_000)
     assert json.loads((settings.data_dir / SAVED).read_text())["device"] == "cpu"
     assert resolve_settings().device == "cpu"
     assert "MMDESK_DEVICE" not in os.environ
@@ -68,8 +69,25 @@ def test_speech_and_video_sampling_choices_become_library_settings(qtbot, settin
     dialog.transcripts.setChecked(False)
     dialog.video_gap.setValue(4.0)
     window.apply_settings(dialog.result_choices())
-    qtbot.waitUntil(lambda: window.message.text() == "Settings applied", timeout=10_000)
+    # the write is done (the status line may say something else by then: watching, search)
+    qtbot.waitUntil(lambda: not window.runner._waiting, timeout=10_000)
     assert window.library.setting("transcripts") == "off"
     assert window.library.setting("video.max_gap") == "4"
     assert window.library.setting("video.sensitivity") == "0.5"  # untouched
     dialog.deleteLater()
+
+
+def test_a_data_folder_chosen_in_settings_is_used_on_the_next_start(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mmdesk import config
+    from mmdesk.gui.settings_actions import save_data_dir
+
+    monkeypatch.delenv("MMDESK_DATA_DIR", raising=False)
+    home = tmp_path / "default-data"
+    monkeypatch.setattr(config, "default_data_dir", lambda: home)
+    assert config.Settings.resolve().data_dir == home
+    save_data_dir(str(tmp_path / "elsewhere"), saved_in=home)
+    assert config.Settings.resolve().data_dir == tmp_path / "elsewhere"
+    monkeypatch.setenv("MMDESK_DATA_DIR", str(tmp_path / "env"))  # the environment still wins
+    assert config.Settings.resolve().data_dir == tmp_path / "env"
