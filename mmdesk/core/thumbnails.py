@@ -27,6 +27,22 @@ def cache_key(path: str, mtime_ns: int, size: int, edge: int) -> str:
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
+def file_version(path: str, mtime_ns: int | None, size: int | None) -> tuple[int, int]:
+    """(mtime_ns, size) of the file as given, else as it is on disk (what a cached thumbnail
+    is keyed by).
+
+    Raises:
+        MediaError: the file cannot be read.
+    """
+    if mtime_ns is not None and size is not None:
+        return mtime_ns, size
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        raise MediaError(f"{path}: cannot read ({exc.strerror})") from exc
+    return st.st_mtime_ns, st.st_size
+
+
 def thumb_path(cache_dir: Path, path: str, mtime_ns: int, size: int, edge: int) -> Path:
     """Where the thumbnail lives; two-level fan-out keeps folders small."""
     key = cache_key(path, mtime_ns, size, edge)
@@ -45,12 +61,7 @@ def ensure_thumbnail(
     Raises:
         MediaError: the source is missing, unreadable or not an image.
     """
-    if mtime_ns is None or size is None:
-        try:
-            st = os.stat(path)
-        except OSError as exc:
-            raise MediaError(f"{path}: cannot read ({exc.strerror})") from exc
-        mtime_ns, size = st.st_mtime_ns, st.st_size
+    mtime_ns, size = file_version(path, mtime_ns, size)
     target = thumb_path(cache_dir, path, mtime_ns, size, edge)
     if target.exists():
         return target

@@ -4,7 +4,7 @@ persistent ANN index (:mod:`mmdesk.core.ann`) for a big one, used alike by every
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -86,24 +86,26 @@ class ExactIndex:
         return self.ids[top], scores[top].astype(np.float32)
 
 
-class AnnIndex:
-    """A space's ANN index as a :class:`VectorIndex` (one per store generation)."""
+class BackendIndex:
+    """A persistent backend (the local ANN file, a Milvus collection) as a
+    :class:`VectorIndex`: one per store generation. The backend needs ``count``, ``ids``,
+    ``vectors(ids)`` and ``search(query, k, allowed_ids)``."""
 
-    def __init__(self, space: AnnSpace) -> None:
-        assert space.backend is not None
-        self.backend = space.backend
+    def __init__(self, backend: Any) -> None:
+        self.backend = backend
 
     def __len__(self) -> int:
-        return self.backend.count()
+        return int(self.backend.count())
 
     @cached_property
     def ids(self) -> np.ndarray:
-        return self.backend.ids()
+        return np.asarray(self.backend.ids())
 
     @cached_property
     def matrix(self) -> np.ndarray:
+        """A sample of the rows (library statistics such as calibration, not search)."""
         step = max(1, len(self.ids) // SAMPLE)
-        return self.backend.vectors(self.ids[::step])[1]
+        return np.asarray(self.backend.vectors(self.ids[::step])[1])
 
     def vector(self, item_id: int) -> np.ndarray | None:
         keys, rows = self.backend.vectors(np.array([item_id], np.int64))
@@ -112,9 +114,18 @@ class AnnIndex:
     def search_ids(
         self, query: np.ndarray, k: int, allowed: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        return self.backend.search(query, k, allowed)
+        ids, scores = self.backend.search(query, k, allowed)
+        return ids, scores
 
     def search(
         self, query: np.ndarray, k: int, allowed: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         return self.search_ids(query, k, None if allowed is None else self.ids[allowed])
+
+
+class AnnIndex(BackendIndex):
+    """A space's local ANN index as a :class:`VectorIndex`."""
+
+    def __init__(self, space: AnnSpace) -> None:
+        assert space.backend is not None
+        super().__init__(space.backend)

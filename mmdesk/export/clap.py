@@ -31,6 +31,7 @@ import numpy as np
 
 from mmdesk.errors import ExportError
 from mmdesk.export import parity
+from mmdesk.export.openclip import check_out_dir
 from mmdesk.export.openclip_manifest import API, file_table
 from mmdesk.plugins import manifest_toml
 from mmdesk.plugins.runtimes.clap_audio import PADDINGS, ClapAudioEncoder
@@ -99,7 +100,7 @@ def export_clap(
         ExportError: Not a CLAP model, an unsupported front end, or a parity failure.
     """
     say = progress or log.info
-    out_dir = _check_out_dir(Path(out_dir))
+    out_dir = check_out_dir(Path(out_dir))
     say(f"loading {source}")
     model, extractor, tokenizer = load(source)
     pre = preprocess_table(extractor, bool(model.config.audio_config.enable_fusion))
@@ -114,14 +115,6 @@ def export_clap(
         doc = _manifest(pid, source, model, extractor, specs, report, folder)
         (folder / "plugin.toml").write_text(manifest_toml.dumps(doc), encoding="utf-8")
     say(f"plugin {pid} written to {out_dir}")
-    return out_dir
-
-
-def _check_out_dir(out_dir: Path) -> Path:
-    out_dir = out_dir.expanduser().resolve()
-    if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
-        raise ExportError(f"{out_dir} exists and is not an empty folder; choose a new one")
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
     return out_dir
 
 

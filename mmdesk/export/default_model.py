@@ -154,7 +154,7 @@ def _build_files(
     progress(f"Exporting image.onnx (ConSE, k={k}, T={temperature:g})")
     conse.export_image_onnx(image_model, work / "image.onnx", IMAGE_SIZE, probs=PROBS_OUTPUT)
     for name in ("image.onnx", "text.onnx"):
-        _pin_output_dim(work / name, labels.shape[1])
+        pin_output_dim(work / name, labels.shape[1])
     (work / CLASSES_FILE).write_text("\n".join(class_names()) + "\n", encoding="utf-8")
     progress("Checking ONNX Runtime against torch")
     _check_parity(work, text_model, image_model, tok)
@@ -167,7 +167,7 @@ def _build_files(
     }
 
 
-def _pin_output_dim(path: Path, dim: int) -> None:
+def pin_output_dim(path: Path, dim: int) -> None:
     """Write the embedding width into the graph's output shape.
 
     The exporter leaves a symbol there; a number lets a runtime check a model against its

@@ -109,7 +109,7 @@ def export_openclip(
     if precision not in PRECISIONS:
         raise ExportError(f"unknown precision {precision!r}: use one of {', '.join(PRECISIONS)}")
     openclip_model.check_names(arch, pretrained)
-    out_dir = _check_out_dir(Path(out_dir))
+    out_dir = check_out_dir(Path(out_dir))
     dev = openclip_model.resolve_device(device)
     if pretrained:
         openclip_model.fetch_weights(arch, pretrained, say)
@@ -130,7 +130,8 @@ def export_openclip(
     return report
 
 
-def _check_out_dir(out_dir: Path) -> Path:
+def check_out_dir(out_dir: Path) -> Path:
+    """An exporter's output folder: absolute, new or empty (its parent made); else an error."""
     out_dir = out_dir.expanduser().resolve()
     if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
         raise ExportError(f"{out_dir} exists and is not an empty folder; choose a new one")

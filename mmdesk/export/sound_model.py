@@ -123,19 +123,9 @@ def export_onnx(net: Any, path: Path, opset: int = OPSET) -> None:
             dynamic_axes={INPUT: {0: "batch"}, OUTPUT: {0: "batch"}},
             do_constant_folding=True,
         )
-    _pin_output_dim(path, DIM)
+    from mmdesk.export.default_model import pin_output_dim
 
-
-def _pin_output_dim(path: Path, dim: int) -> None:
-    """Write the embedding width into the graph's output shape, so it can be checked unrun."""
-    import onnx
-
-    model = onnx.load(str(path))
-    shape = model.graph.output[0].type.tensor_type.shape
-    shape.dim[1].Clear()
-    shape.dim[1].dim_value = dim
-    onnx.checker.check_model(model)
-    onnx.save(model, str(path))
+    pin_output_dim(path, DIM)
 
 
 def probe_sounds(rate: int = PREPROCESS["sample_rate"]) -> list[np.ndarray]:

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage, QPixmap, QTransform
 
-from mmdesk.core.thumbnails import GRID_EDGE, ensure_thumbnail, thumb_path
+from mmdesk.core.thumbnails import GRID_EDGE, ensure_thumbnail, file_version, thumb_path
 from mmdesk.errors import MediaError
 from mmdesk.gui.compat import emit
 from mmdesk.gui.tasks import TaskRunner
@@ -74,13 +74,7 @@ def load_moment(
     Raises:
         MediaError: the file is missing or cannot be decoded at that moment.
     """
-    mtime_ns, size = version
-    if mtime_ns is None or size is None:
-        try:
-            st = os.stat(path)
-        except OSError as exc:
-            raise MediaError(f"{path}: cannot read ({exc.strerror})") from exc
-        mtime_ns, size = st.st_mtime_ns, st.st_size
+    mtime_ns, size = file_version(path, *version)
     target = thumb_path(cache_dir, f"{path}\0{kind}\0{start}", mtime_ns, size, edge)
     if not target.exists():
         image = picture(path, kind, start, edge).convert("RGB")

@@ -20,13 +20,13 @@ import hashlib
 import re
 import uuid
 from collections.abc import Callable, Iterator, Mapping
-from functools import cached_property, partial
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
-from mmdesk.core.vector_index import SAMPLE
+from mmdesk.core.vector_index import BackendIndex
 from mmdesk.errors import MmdeskError
 from mmdesk.store.vectors import normalise
 
@@ -389,38 +389,11 @@ def _synced(store: Store, key: str) -> int | None:
 
 
 # -- the searcher's view: a space on Milvus as a VectorIndex -----------------------------------
-class MilvusIndex:
+class MilvusIndex(BackendIndex):
     """A :class:`~mmdesk.core.vector_index.VectorIndex` over a Milvus collection."""
 
     def __init__(self, backend: MilvusBackend) -> None:
-        self.backend = backend
-
-    def __len__(self) -> int:
-        return self.backend.count()
-
-    @cached_property
-    def ids(self) -> np.ndarray:
-        return self.backend.ids()
-
-    @cached_property
-    def matrix(self) -> np.ndarray:
-        """A sample of the rows (library statistics, not search), as the local ANN index's."""
-        step = max(1, len(self.ids) // SAMPLE)
-        return self.backend.vectors(self.ids[::step])[1]
-
-    def vector(self, item_id: int) -> np.ndarray | None:
-        keys, rows = self.backend.vectors(np.array([item_id], np.int64))
-        return rows[0] if len(keys) else None
-
-    def search_ids(
-        self, query: np.ndarray, k: int, allowed: np.ndarray | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        return self.backend.search(query, k, allowed)
-
-    def search(
-        self, query: np.ndarray, k: int, allowed: np.ndarray | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        return self.search_ids(query, k, None if allowed is None else self.ids[allowed])
+        super().__init__(backend)
 
 
 class MilvusSpace:
