@@ -11,10 +11,11 @@ active). A new kind of enrichment is a module in this package that calls :func:`
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mmdesk.core.jobs import Changes, Job, run_job
 from mmdesk.core.tasks import TaskState
+from mmdesk.errors import MmdeskError
 
 if TYPE_CHECKING:
     from mmdesk.core.library import Library
@@ -31,6 +32,18 @@ def register(name: str, enricher: Enricher) -> None:
 def enrichers() -> dict[str, Enricher]:
     _load_builtins()
     return dict(_ENRICHERS)
+
+
+def chosen(library: Library, kind: Any, setting: str) -> str | None:
+    """The contribution of ``kind`` in use: the one the library's ``setting`` names (an
+    error when it is not installed), else the first installed one, else None."""
+    installed = sorted(library.registry.contributions(kind))
+    wanted = library.store.get_setting(setting)
+    if wanted:
+        if wanted not in installed:
+            raise MmdeskError(f"{kind.name} {wanted!r} is not installed ({installed or 'none'})")
+        return str(wanted)
+    return installed[0] if installed else None
 
 
 def run_enrichers(library: Library, state: TaskState) -> Changes:

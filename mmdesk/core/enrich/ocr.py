@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from mmdesk.core.enrich import register
+from mmdesk.core.enrich import chosen, register
 from mmdesk.core.jobs import Changes, Job
 from mmdesk.core.media import read_image_file
 from mmdesk.core.tasks import TaskState
@@ -30,13 +30,7 @@ EVERYTHING = 1 << 40
 
 def reader_id(library: Library) -> str | None:
     """The text reader in use: the one the library names, else the first installed one."""
-    installed = sorted(library.registry.contributions(TEXT_READER))
-    wanted = library.store.get_setting(READER_SETTING)
-    if wanted:
-        if wanted not in installed:
-            raise MmdeskError(f"text reader {wanted!r} is not installed ({installed or 'none'})")
-        return wanted
-    return installed[0] if installed else None
+    return chosen(library, TEXT_READER, READER_SETTING)
 
 
 class OcrJob:

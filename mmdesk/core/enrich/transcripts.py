@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from mmdesk.core.enrich import register
+from mmdesk.core.enrich import chosen, register
 from mmdesk.core.jobs import Changes, Job
 from mmdesk.core.tasks import TaskState
 from mmdesk.errors import MediaError, MmdeskError
@@ -41,13 +41,7 @@ EVERYTHING = 1 << 40
 
 def transcriber_id(library: Library) -> str | None:
     """The transcriber in use: the one the library names, else the first installed one."""
-    installed = sorted(library.registry.contributions(TRANSCRIBER))
-    wanted = library.store.get_setting(TRANSCRIBER_SETTING)
-    if wanted:
-        if wanted not in installed:
-            raise MmdeskError(f"transcriber {wanted!r} is not installed ({installed or 'none'})")
-        return wanted
-    return installed[0] if installed else None
+    return chosen(library, TRANSCRIBER, TRANSCRIBER_SETTING)
 
 
 def transcribers(library: Library) -> list[dict[str, Any]]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mmdesk.errors import MmdeskError
 from mmdesk.plugins.contributions import FACE_ANALYSER
 
 if TYPE_CHECKING:
@@ -37,10 +36,6 @@ def forget_faces_if_off(library: Library) -> bool:
 
 def analyser_id(library: Library) -> str | None:
     """The face analyser in use: the one the library names, else the first installed one."""
-    installed = sorted(library.registry.contributions(FACE_ANALYSER))
-    wanted = library.store.get_setting(ANALYSER_SETTING)
-    if wanted:
-        if wanted not in installed:
-            raise MmdeskError(f"face analyser {wanted!r} is not installed ({installed or 'none'})")
-        return wanted
-    return installed[0] if installed else None
+    from mmdesk.core.enrich import chosen
+
+    return chosen(library, FACE_ANALYSER, ANALYSER_SETTING)
