@@ -19,6 +19,7 @@ def open_window(qtbot, settings: Settings):
     from mmdesk.gui.window import MainWindow
 
     qsettings = QSettings(str(settings.data_dir / "gui-test.ini"), QSettings.Format.IniFormat)
+    qsettings.setValue("watch/enabled", False)  # no watcher's index runs under the test
     window = MainWindow(settings, qsettings)
     qtbot.addWidget(window)
     window.show()

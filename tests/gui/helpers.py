@@ -17,9 +17,13 @@ from mmdesk.gui.window import MainWindow
 INDEX_TIMEOUT_MS = 60_000
 
 
-def open_window(qtbot, settings: Settings) -> MainWindow:
-    """A shown window whose QSettings live in the test's data folder, never the user's."""
+def open_window(qtbot, settings: Settings, *, watch: bool = False) -> MainWindow:
+    """A shown window whose QSettings live in the test's data folder, never the user's. It
+    does not watch its folders unless asked (tests/watch tests that): a watcher's index runs
+    would refresh views under a test's feet."""
     qsettings = QSettings(str(settings.data_dir / "gui-test.ini"), QSettings.Format.IniFormat)
+    if qsettings.value("watch/enabled") is None:
+        qsettings.setValue("watch/enabled", watch)
     window = MainWindow(settings, qsettings)
     qtbot.addWidget(window)
     window.show()

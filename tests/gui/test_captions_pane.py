@@ -146,7 +146,7 @@ def test_texts_other_than_the_caption_show_apart_and_boxes_still_toggle(
     wait_for(qtbot, lambda: pane._pixmap is not None)
     plain = pane.image.pixmap().toImage()
     pane.show_boxes.setChecked(True)
-    assert pane.image.pixmap().toImage() != plain  # the box is drawn over the picture
+    wait_for(qtbot, lambda: pane.image.pixmap().toImage() != plain)  # the box is drawn over it
 
 
 def test_settings_choose_ocr_and_captioner(qtbot, cap_settings: Settings) -> None:
