@@ -158,3 +158,10 @@ def test_the_floor_is_the_best_nonsense_score_plus_a_margin() -> None:
 
 def test_the_reference_nonsense_is_not_the_tested_nonsense() -> None:
     assert not set(NONSENSE) & set(NONSENSE_QUERIES) and len(NONSENSE) >= 8 and MIN_ITEMS > 1
+
+
+def test_the_reason_never_says_a_score_is_below_an_equal_looking_floor() -> None:
+    from mmdesk.core.search.calibration import _weak
+
+    assert "0.30, below 0.31" in _weak(0.3, 0.31, "known")
+    assert "0.301, below 0.304" in _weak(0.3012, 0.3041, "known")

@@ -121,7 +121,11 @@ def decide(words: str, best: float, floor: float, text: str = "the query") -> Ve
 
 def _weak(best: float, floor: float, words: str) -> str:
     what = "made-up words reach" if words == "known" else "unfamiliar words must reach"
-    return f"the best match scores {best:.2f}, below {floor:.2f} that {what} in this library"
+    places = 2 if round(best, 2) != round(floor, 2) else 3  # never "0.30, below 0.30"
+    return (
+        f"the best match scores {best:.{places}f}, below {floor:.{places}f} that {what} "
+        "in this library"
+    )
 
 
 def read_words(tokenizer: Any | None, text: str) -> str:
