@@ -73,8 +73,11 @@ class PeopleView(QObject):
         self.refresh()
 
     def refresh(self, _: Changes | None = None) -> None:
-        """Re-read the people and show them, each with their largest face."""
-        people = ops.people(self.window.library)
+        """Re-read the people on the reader (never on the GUI thread: it groups every face
+        of the library) and show them, each with their largest face."""
+        self.window.runner.read(ops.people, self._show_people, lambda _: None, key="people")
+
+    def _show_people(self, people: list[dict[str, Any]]) -> None:
         self.sidebar.set_people(people)
         entries = self.sidebar.person_items()
         for person in people:
