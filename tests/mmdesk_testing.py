@@ -167,3 +167,37 @@ def make_photo(
     path.parent.mkdir(parents=True, exist_ok=True)
     Image.fromarray(array).save(path, format=fmt)
     return path
+
+
+CAPTIONER_MANIFEST = """id = "cap"
+name = "Test captioners"
+version = "0.1.0"
+api = 2
+licence = "CC0-1.0"
+
+[[captioners]]
+id = "cap/guess"
+entry = "plugin:Cap"
+label_based = true
+
+[[captioners]]
+id = "cap/words"
+entry = "plugin:Cap"
+"""
+CAPTIONER_CODE = """
+class Cap:
+    def __init__(self, spec, options):
+        self.spec = spec
+
+    def caption(self, images, texts=None):
+        return [f"a picture by {self.spec.id}" for _ in images]
+"""
+
+
+def build_captioner_plugin(folder: Path) -> Path:
+    """A plugin of plain code with a label-based (``cap/guess``) and a sentence
+    (``cap/words``) captioner, each captioning "a picture by <its id>"."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "plugin.toml").write_text(CAPTIONER_MANIFEST)
+    (folder / "plugin.py").write_text(CAPTIONER_CODE)
+    return folder

@@ -8,34 +8,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from mmdesk_testing import build_captioner_plugin
 
 from mmdesk.cli import main
 from mmdesk.config import Settings
 from mmdesk.core.library import Library
-
-MANIFEST = """id = "cap"
-name = "Test captioners"
-version = "0.1.0"
-api = 2
-licence = "CC0-1.0"
-
-[[captioners]]
-id = "cap/guess"
-entry = "plugin:Cap"
-label_based = true
-
-[[captioners]]
-id = "cap/words"
-entry = "plugin:Cap"
-"""
-CODE = """
-class Cap:
-    def __init__(self, spec, options):
-        self.spec = spec
-
-    def caption(self, images, texts=None):
-        return [f"a picture by {self.spec.id}" for _ in images]
-"""
 
 
 @pytest.fixture()
@@ -45,9 +22,7 @@ def cap_settings(tmp_path: Path, toy_plugin_dir: Path, monkeypatch: pytest.Monke
 
     plugins = tmp_path / "plugins"
     shutil.copytree(toy_plugin_dir / "toy", plugins / "toy")
-    (plugins / "cap").mkdir()
-    (plugins / "cap" / "plugin.toml").write_text(MANIFEST)
-    (plugins / "cap" / "plugin.py").write_text(CODE)
+    build_captioner_plugin(plugins / "cap")
     monkeypatch.setenv("MMDESK_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("MMDESK_PLUGIN_PATH", str(plugins))
     monkeypatch.setattr(config, "BUNDLED_PLUGINS", tmp_path / "no-bundled-plugins")

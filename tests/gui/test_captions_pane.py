@@ -9,37 +9,13 @@ from pathlib import Path
 
 import pytest
 from helpers import index_folder, open_window, search, wait_for
+from mmdesk_testing import build_captioner_plugin
 
 from mmdesk.config import Settings
 from mmdesk.core.library import Library
 from mmdesk.gui.dialogs import RuntimeChoices, SettingsDialog
 
 pytestmark = pytest.mark.gui
-
-CODE = """
-class Cap:
-    def __init__(self, spec, options):
-        self.spec = spec
-
-    def caption(self, images, texts=None):
-        return [f"a picture by {self.spec.id}" for _ in images]
-"""
-
-MANIFEST = """id = "cap"
-name = "Test captioners"
-version = "0.1.0"
-api = 2
-licence = "CC0-1.0"
-
-[[captioners]]
-id = "cap/guess"
-entry = "plugin:Cap"
-label_based = true
-
-[[captioners]]
-id = "cap/words"
-entry = "plugin:Cap"
-"""
 
 
 @pytest.fixture()
@@ -49,9 +25,7 @@ def cap_settings(tmp_path: Path, toy_plugin_dir: Path, monkeypatch: pytest.Monke
 
     plugins = tmp_path / "plugins"
     shutil.copytree(toy_plugin_dir / "toy", plugins / "toy")
-    (plugins / "cap").mkdir()
-    (plugins / "cap" / "plugin.toml").write_text(MANIFEST)
-    (plugins / "cap" / "plugin.py").write_text(CODE)
+    build_captioner_plugin(plugins / "cap")
     monkeypatch.setenv("MMDESK_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("MMDESK_PLUGIN_PATH", str(plugins))
     monkeypatch.setattr(config, "BUNDLED_PLUGINS", tmp_path / "no-bundled-plugins")
