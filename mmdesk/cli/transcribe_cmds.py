@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from mmdesk.cli.output import emit_json, note, say, shown
 from mmdesk.cli.tag_cmds import items_for
 from mmdesk.config import Settings
+from mmdesk.core.search.results import timestamp
 from mmdesk.errors import MmdeskError
 
 if TYPE_CHECKING:
@@ -79,7 +80,7 @@ def cmd_transcript(args: argparse.Namespace, settings: Settings) -> int:
         emit_json(row)
         return 0
     for seg in row["segments"]:
-        say(f"[{clock(seg['start'])} – {clock(seg['end'])}] {seg['text']}")
+        say(f"[{timestamp(seg['start'])} – {timestamp(seg['end'])}] {seg['text']}")
     if not row["segments"]:
         note(f"{shown(args.path)}: nothing said, or not transcribed yet (`mmdesk transcribe`)")
     return 0
@@ -112,10 +113,3 @@ def _row(lib: Library, item_id: int) -> dict[str, Any]:
         {k: s[k] for k in ("start", "end", "text", "item_id")} for s in transcript(lib, item_id)
     ]
     return {"path": path, "segments": segments}
-
-
-def clock(seconds: float) -> str:
-    """Seconds as ``hh:mm:ss.s``."""
-    tenths = int(round(seconds * 10))
-    minutes, tenths = divmod(tenths, 600)
-    return f"{minutes // 60:02d}:{minutes % 60:02d}:{tenths / 10:04.1f}"

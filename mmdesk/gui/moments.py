@@ -25,8 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from mmdesk.core.search import Result
+from mmdesk.core.search.results import timestamp
 from mmdesk.gui.compat import emit
-from mmdesk.gui.results import clock, thumbnail_of, time_range, timestamp
+from mmdesk.gui.results import clock, thumbnail_of, time_range
 from mmdesk.gui.thumbs import Thumbnails
 
 StartRole = Qt.ItemDataRole.UserRole + 1

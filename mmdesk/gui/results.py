@@ -71,14 +71,6 @@ def clock(seconds: float | None) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-def timestamp(seconds: float) -> str:
-    """A precise time to paste into notes or a player: ``00:01:23.4``."""
-    tenths = max(0, round(seconds * 10))
-    hours, rest = divmod(tenths, 36000)
-    minutes, rest = divmod(rest, 600)
-    return f"{hours:02d}:{minutes:02d}:{rest // 10:02d}.{rest % 10}"
-
-
 # -- what a tile shows ----------------------------------------------------------------------
 def file_meta(result: Result) -> dict[str, Any]:
     """The file's ``meta`` facts (duration, codecs), whether stored as JSON text or a dict."""

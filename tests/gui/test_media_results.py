@@ -17,13 +17,13 @@ from PySide6.QtWidgets import QApplication
 
 from mmdesk.core.library import Library
 from mmdesk.core.search import Result, group_moments
+from mmdesk.core.search.results import timestamp  # noqa: E402
 from mmdesk.gui.results import (
     ResultsModel,
     ResultsView,
     TileRole,
     clock,
     tile,
-    timestamp,
     tooltip,
 )
 from mmdesk.gui.tasks import TaskRunner

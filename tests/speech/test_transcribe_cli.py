@@ -11,8 +11,8 @@ import pytest
 from speech_kit import PHRASE, add_sound, chord, joined, recall, seconds, settings_in, speak
 
 from mmdesk.cli import main
-from mmdesk.cli.transcribe_cmds import clock
 from mmdesk.core.library import Library
+from mmdesk.core.search.results import timestamp
 
 LINE = re.compile(r"^\[(\d\d):(\d\d):(\d\d\.\d) – (\d\d):(\d\d):(\d\d\.\d)\] (.+)$")
 
@@ -93,5 +93,7 @@ def test_usage_errors(sounds: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_clock() -> None:
     assert (
-        clock(83.44) == "00:01:23.4" and clock(3599.96) == "01:00:00.0" and clock(0) == "00:00:00.0"
+        timestamp(83.44) == "00:01:23.4"
+        and timestamp(3599.96) == "01:00:00.0"
+        and timestamp(0) == "00:00:00.0"
     )

@@ -105,6 +105,14 @@ class Result:
         return datetime.fromtimestamp(mtime / 1e9).strftime("%Y-%m-%dT%H:%M:%S")  # local, as EXIF
 
 
+def timestamp(seconds: float) -> str:
+    """A precise time in a file, to paste into notes or a player: ``00:01:23.4``."""
+    tenths = max(0, round(seconds * 10))
+    hours, rest = divmod(tenths, 36000)
+    minutes, rest = divmod(rest, 600)
+    return f"{hours:02d}:{minutes:02d}:{rest // 10:02d}.{rest % 10}"
+
+
 def _file_kind_of(item_kind: str) -> str:
     return {"image": "image", "video_frame": "video"}.get(item_kind, "audio")
 
