@@ -172,11 +172,14 @@ class Library(TaggingOps, TextOps, SidecarOps, PeopleOps, OrientationOps):
         scores = [r.score for r in results if not math.isnan(r.score)]
         if wanted.min_score is None and scores:
             best = max(scores)
-            if wanted.narrows:  # the verdict is on the words, in the whole library: within a
-                # folder or a tag, a meaningful query ranks what is there, however weak
+            self.last_verdict = judge(self, text, best)
+            if not self.last_verdict.ok and wanted.narrows:
+                # The verdict is on the words, in the whole library: within a folder or a
+                # tag, a meaningful query ranks what is there, however weak (searched again
+                # without the filters only when the filtered best fell short).
                 everywhere = self.hybrid().search(text, Filters(limit=1))
                 best = max([best, *(r.score for r in everywhere if not math.isnan(r.score))])
-            self.last_verdict = judge(self, text, best)
+                self.last_verdict = judge(self, text, best)
             if not self.last_verdict.ok:
                 return []
         return results
