@@ -1,8 +1,10 @@
 """Embeddings: one vector per (item, encoder), stored as blobs (see vectors.py).
 
-New vectors are float16 by default (1 KiB for 512 dimensions; recall@10 against float32 is
-reported by ``bench/scale.py``). Every write and delete is also noted in ``embedding_log``
-(schema V5 triggers), which lets a derived search index catch up without reloading a space.
+New vectors are float16z by default: float16 values exactly (recall@10 against float32 is
+reported by ``bench/scale.py``), packed to ~900 bytes for 512 dimensions (see vectors.py).
+Every write and delete is also noted in ``embedding_log`` (schema V5 triggers; V6 adds a file's
+path, kind or date changing), which lets a derived search index catch up without reloading a
+space.
 """
 
 from __future__ import annotations
@@ -14,10 +16,17 @@ import numpy as np
 
 from mmdesk.store import vectors
 from mmdesk.store.base import StoreBase
+from mmdesk.store.filters import WHEN
 
-# float16: 1,446 bytes a 512-d vector in the database (4 KiB pages hold three rows), exact
-# recall@10 vs float32 1.000; "int8": 664 bytes, 0.998 (bench/scale.py, 100k clustered).
-DEFAULT_DTYPE = "float16"
+# Bytes a 512-d vector costs in the database (its row, the table's two indexes, the change-log
+# entry; bench/scale.py) and exact recall@10 vs float32. A 1,024-byte float16 row is ~1,060
+# bytes with its key, so a 4 KiB page holds three (1,365 bytes each); float16z rows (~920)
+# fit four. int8 misses recall 0.99 on a real corpus's embeddings (default model, 1,618 images
+# of ../shared/corpora: 0.986 text->image, 0.974 image->image; float16 0.999 / 0.998).
+#   float16   1,446 B   clustered 1.000
+#   float16z  see bench/scale.py's docstring; the same values as float16
+#   int8        664 B   clustered 0.998, real corpus 0.974-0.986
+DEFAULT_DTYPE = vectors.FLOAT16Z
 
 _PRESENT = "JOIN items i ON i.id=e.item_id JOIN files f ON f.id=i.file_id"
 
@@ -187,8 +196,13 @@ class EmbeddingsMixin(StoreBase):
         )
 
     def embedding_log_seq(self) -> int:
-        """The newest entry of the vectors' change log (0: none yet)."""
-        return int(self.scalar("SELECT MAX(seq) FROM embedding_log") or 0)
+        """The newest entry of the vectors' change log (0: none yet), pruned or not."""
+        return int(
+            self.scalar(
+                "SELECT COALESCE((SELECT MAX(seq) FROM embedding_log), "
+                "(SELECT seq FROM sqlite_sequence WHERE name='embedding_log'), 0)"
+            )
+        )
 
     def embedding_log_id(self) -> str:
         """A random id made with this database's change log (a derived index names it)."""
@@ -207,22 +221,55 @@ class EmbeddingsMixin(StoreBase):
             return after_seq >= int(last or 0)
         return int(first) <= after_seq + 1
 
-    def prune_embedding_log(self, upto_seq: int) -> int:
+    def prune_embedding_log(self, upto_seq: int, chunk: int = 100_000) -> int:
         """Forget log entries up to ``upto_seq`` (every index on disk reflects them; a
-        missing or older index is rebuilt from the vectors, not from the log)."""
-        with self._write():
-            return self._sql("DELETE FROM embedding_log WHERE seq <= ?", (upto_seq,)).rowcount
+        missing or older index is rebuilt from the vectors, not from the log), ``chunk``
+        entries a transaction, so the indexer's writes never wait long."""
+        removed = 0
+        while True:
+            first = self.scalar("SELECT MIN(seq) FROM embedding_log")
+            if first is None or int(first) > upto_seq:
+                return removed
+            with self._write():
+                removed += self._sql(
+                    "DELETE FROM embedding_log WHERE seq <= ?", (min(upto_seq, first + chunk),)
+                ).rowcount
 
-    def embedding_changes(self, encoder_ids: list[str], after_seq: int) -> tuple[list[int], int]:
+    def embedding_changes(
+        self, encoder_ids: list[str], after_seq: int, *, meta: bool = False
+    ) -> tuple[list[int], int]:
         """(items whose vectors of these encoders, or whose presence, changed after
-        ``after_seq``; the newest seq read)."""
+        ``after_seq``; the newest seq read). ``meta``: also items whose file's path, kind or
+        dates changed (what filters read, not the vectors)."""
         upto = self.embedding_log_seq()
         rows = self._sql(
             "SELECT DISTINCT item_id FROM embedding_log WHERE seq > ? AND seq <= ? "
-            f"AND encoder IN ({_marks(encoder_ids)})",
+            f"AND encoder IN ({_marks(encoder_ids)})" + ("" if meta else " AND op != 'meta'"),
             (after_seq, upto, *encoder_ids),
         )
         return [int(r[0]) for r in rows], upto
+
+    def item_facets(
+        self, item_ids: Iterable[int] | None = None, *, after_item: int = 0, limit: int = 0
+    ) -> tuple[np.ndarray, list[str], list[str]]:
+        """(item ids, file kinds, dates) of the present items among ``item_ids``, or of the
+        next ``limit`` after ``after_item`` in id order (a whole library a chunk at a time):
+        what the kind and date filters read (the date as the filters compare it, ``WHEN``)."""
+        sql = (
+            f"SELECT i.id, f.kind, {WHEN} FROM items i CROSS JOIN files f ON f.id=i.file_id "
+            "WHERE f.status='indexed'"
+        )
+        if item_ids is None:
+            rows = self._sql(
+                f"{sql} AND i.id > ? ORDER BY i.id LIMIT ?", (after_item, limit or -1)
+            ).fetchall()
+        else:
+            wanted, rows = sorted(set(item_ids)), []
+            for at in range(0, len(wanted), 500):
+                part = wanted[at : at + 500]
+                rows += self._sql(f"{sql} AND i.id IN ({_marks(part)})", part).fetchall()
+        ids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
+        return ids, [str(r[1]) for r in rows], [str(r[2] or "") for r in rows]
 
     def item_vector(self, item_id: int, encoder_ids: list[str]) -> np.ndarray | None:
         """The item's vector from the first of the encoders that has one, or None."""

@@ -1,4 +1,4 @@
-"""Vectors are stored as float16 by default, int8 on request, and read back as float32
+"""Vectors are stored as float16z (float16, packed) by default, int8 on request, and read back
 whatever mix of dtypes a space holds; every write is noted in the change log."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ def test_dtypes_round_trip_and_mix(tmp_path: Path) -> None:
     store.put_embeddings(list(range(11, 21)), ENCODER, rows[10:20], dtype="int8")
     store.put_embeddings(list(range(21, 31)), ENCODER, rows[20:], dtype="float32")
     dtypes = dict(store.conn.execute("SELECT item_id, dtype FROM embeddings").fetchall())
-    assert dtypes[1] == "float16" and dtypes[11] == "int8"
+    assert dtypes[1] == "float16z" and dtypes[11] == "int8"
     ids, matrix = store.load_embeddings([ENCODER], 64)
     got = matrix[np.argsort(ids)]
     assert np.abs(got[:10] - rows[:10]).max() < 1e-3

@@ -11,9 +11,11 @@ sees base minus tombstones plus delta, so it is never stale and never waits for 
 
 from __future__ import annotations
 
+import hashlib
 import mmap
 import os
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -27,8 +29,14 @@ CONNECTIVITY = 16
 EXPANSION_ADD = 128
 EXPANSION_SEARCH = 200  # recall@10 at 1M (512-d): 0.925 at 64, 0.966 at 128, 0.984 at 200
 RERANK = 40  # extra graph candidates, re-scored exactly from the float16 rows
-EXACT_SHARE = 0.02  # an allowed set at most this share of the index is searched exactly
-EXACT_MIN = 20_000  # ... or at most this many rows
+EXACT_ROWS = 20_000  # an index this small is searched exactly
+# An allowed set at most this share of the index, or of at most EXACT_MIN rows, is searched
+# exactly (its rows kept for the next query); a bigger one through the graph, oversampled for
+# its share. Measured at 1M clustered 512-d rows, 2 loaded cores, ms a query: a 1% filter exact
+# 8.2, graph 13.5; 2% exact 12.2, graph 8.5.
+EXACT_SHARE = 0.015
+EXACT_MIN = 2_000
+KEPT_BYTES = 128 * 2**20  # rows gathered for recent allowed sets, kept as float32
 CHUNK = 50_000
 PREAD_MAX = 4096  # rows read one by one; more are read through the mapping
 
@@ -42,6 +50,21 @@ class Base:
     rows: np.ndarray  # float16 (n, dim), unit length, in key order
     stem: Path | None = None  # where it was loaded from
     reader: BinaryIO | None = None  # the rows file, for reading a few rows without mapping them
+    kept: OrderedDict[bytes, np.ndarray] = field(default_factory=OrderedDict, repr=False)
+
+    def take_kept(self, at: np.ndarray) -> np.ndarray:
+        """:meth:`take`, remembered: the rows of the last few allowed sets (a filter searched
+        again, keystroke after keystroke) are gathered once, not read again per query."""
+        key = hashlib.blake2b(np.ascontiguousarray(at).tobytes(), digest_size=16).digest()
+        rows = self.kept.get(key)
+        if rows is None:
+            rows = self.take(at)
+            self.kept[key] = rows
+            while sum(r.nbytes for r in self.kept.values()) > KEPT_BYTES and len(self.kept) > 1:
+                self.kept.popitem(last=False)
+        else:
+            self.kept.move_to_end(key)
+        return rows
 
     def take(self, at: np.ndarray) -> np.ndarray:
         """The float32 rows at positions ``at``. A mapped page stays resident (and the kernel
@@ -174,7 +197,7 @@ class UsearchBackend:
             return none()
         if allowed is not None:
             allowed = np.asarray(allowed, np.int64)
-            keep = np.isin(new_keys, allowed)
+            keep = _held(allowed, new_keys)  # not np.isin: it hashes all of ``allowed``
             new_keys, new_rows = new_keys[keep], new_rows[keep]
         fresh = exact_top(new_keys, new_rows, q, k)
         return merge_top([fresh, _search_base(base, q, k, allowed, dead)], k)
@@ -260,11 +283,13 @@ def _search_base(
         return none()
     share = 1.0
     if allowed is not None:
-        at = _rows_of(base.keys, allowed, dead)
-        if len(at) <= max(EXACT_MIN, EXACT_SHARE * n) or base.graph is None:
-            return exact_top(base.keys[at], base.take(at), q, k)
-        share = len(at) / n
-    elif base.graph is None or n <= EXACT_MIN:
+        small = max(EXACT_MIN, EXACT_SHARE * n)
+        at = _rows_of(base.keys, allowed, dead) if len(allowed) <= small else None
+        if at is not None or base.graph is None:  # few, or no graph: exact
+            at = _rows_of(base.keys, allowed, dead) if at is None else at
+            return exact_top(base.keys[at], base.take_kept(at), q, k)
+        share = len(allowed) / n  # at least the share held: the search widens if it is less
+    elif base.graph is None or n <= EXACT_ROWS:
         at = _rows_of(base.keys, np.asarray(base.keys), dead)
         return exact_top(base.keys[at], base.take(at), q, k)
     return _graph_search(base, q, k, allowed, dead, share)

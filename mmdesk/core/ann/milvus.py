@@ -340,6 +340,8 @@ def make_backend(
         from mmdesk.core.library_settings import get_setting
 
         values = {k: get_setting(source, k) for k in ("vector.backend", "vector.milvus_uri")}
+        if values.get("vector.backend", "local") != "milvus":
+            return None  # before the id is made: a read-only library searches locally too
         library, beside = library_id(source), Path(source.path).parent
     if values.get("vector.backend", "local") != "milvus":
         return None

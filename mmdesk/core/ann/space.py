@@ -12,6 +12,7 @@ truth: a kill at any point leaves an index that is stale, which the log repairs,
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Callable
@@ -81,7 +82,9 @@ class AnnSpace:
             self.backend, self.seq, self.log_id = backend, found.seq, found.log_id
             self.stem = found.stem
         self.catch_up(store)
-        if not self.busy:  # counting a million rows takes seconds: not on the way to ready
+        # Counting a million rows takes seconds: not on the way to ready, and not at all for
+        # a one-shot read (a CLI query), whose process would wait for it at the end.
+        if not self.busy and not store.one_shot:
             self._start(lambda: self._verify(Path(store.path)))
         return True
 
@@ -108,14 +111,20 @@ class AnnSpace:
         backend = self.backend
         if backend is None:
             return 0
+        if not store.embedding_log_covers(self.seq):  # pruned past us by another instance:
+            with self._lock:  # the saved index it pruned for is opened next
+                self.backend = None
+                self.epoch += 1
+            return 0
         changed, upto = store.embedding_changes(self.encoders, self.seq)
         if changed:
             ids, matrix = store.load_embeddings(self.encoders, self.dim, changed)
             backend.upsert(ids, matrix)
             backend.remove(np.setdiff1d(np.asarray(changed, np.int64), ids))
         self.seq = upto
-        if backend.pending() >= SAVE_EVERY and not self.busy:
-            self._start(self._save)
+        if backend.pending() >= SAVE_EVERY and not self.busy and not store.one_shot:
+            db_path = Path(store.path)  # (a one-shot read leaves the saving to the app)
+            self._start(lambda: self._save(db_path))
         return len(changed)
 
     def build(self, db_path: Path, on_done: Callable[[], None] | None = None) -> None:
@@ -178,10 +187,11 @@ class AnnSpace:
             self.stem = found.stem
             self.epoch += 1
         self._remove_old(found.stem)
+        prune_log(self.folder, db_path)
         if on_done is not None:
             on_done()
 
-    def _save(self) -> None:
+    def _save(self, db_path: Path) -> None:
         backend = self.backend
         if backend is None:
             return
@@ -204,9 +214,39 @@ class AnnSpace:
         backend.adopt(new, delta)
         self.stem = stem
         self._remove_old(stem)
+        prune_log(self.folder, db_path)
 
     def _remove_old(self, keep: str) -> None:
         """Delete other generations' files (a viewed file stays readable until unmapped)."""
         for path in self.folder.glob(f"{self.space}.g*"):
             if not path.name.startswith(keep + ".") and not path.name.endswith(".tmp"):
                 path.unlink(missing_ok=True)
+
+
+def prune_log(folder: Path, db_path: Path) -> int:
+    """Forget the change-log entries that every index of this library in ``folder`` reflects
+    (each saved generation's header, and each unfinished build's note, names the seq it reads
+    the log after): the log otherwise keeps ~28 bytes for every vector ever written. An index
+    held in memory further back (another instance) finds the log pruned past it and opens the
+    saved generation instead. Returns the entries removed; never raises (derived data)."""
+    try:
+        store = Store(db_path)
+    except Exception as exc:
+        log.info("change log not pruned: %s", exc)
+        return 0
+    try:
+        if store.read_only:
+            return 0
+        log_id, needed = store.embedding_log_id(), []
+        for path in folder.glob("*.json"):
+            if path.name.endswith(".build.json"):
+                note = json.loads(path.read_text(encoding="utf-8"))
+                needed += [int(note["seq"])] if note.get("log_id") == log_id else []
+            elif (found := headers.read(path)) is not None and found.log_id == log_id:
+                needed.append(found.seq)
+        return store.prune_embedding_log(min(needed)) if needed else 0
+    except Exception as exc:  # unsure what an index needs: keep the whole log
+        log.info("change log not pruned: %s", exc)
+        return 0
+    finally:
+        store.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+from collections.abc import Callable
 
 import numpy as np
 
@@ -62,21 +63,40 @@ class HybridSearcher:
             rows = self.store.browse(wanted.item_filter(), wanted.limit)
             return with_snippets(self.store, [Result.from_row(row) for row in rows])
         pool = max(POOL, 4 * wanted.limit)
-        allowed = self._allowed(parsed, wanted)
-        fused = fuse(self._signals(parsed, pool, allowed), self.weights)
+        holding, excluded = self._terms(parsed)
+        if wanted.narrows and self.visual.facets.ready:
+            # A big space: its facets answer the kind and date filters as masks (SQL would
+            # read every file), for its own items only; the fused candidates of every signal
+            # are then checked against the filters one by one.
+            allowed = _narrowed(self.visual.allowed_ids(wanted), holding, excluded, None)
+            sound = self.sound.allowed_ids(wanted) if self.sound is not None else None
+            sound = _narrowed(sound, holding, excluded, None)
+            fused = fuse(self._signals(parsed, pool, allowed, sound), self.weights)
+            among = self.store.filtered_among(wanted.item_filter(), [f[0] for f in fused])
+            return self._results(fused, _narrowed(among, holding, excluded, None), wanted)
+        every = self._every_item if excluded is not None else None
+        filtered = self.store.filtered_item_ids(wanted.item_filter()) if wanted.narrows else None
+        allowed = _narrowed(filtered, holding, excluded, every)
+        fused = fuse(self._signals(parsed, pool, allowed, allowed), self.weights)
         return self._results(fused, allowed, wanted)
 
-    def _signals(self, parsed: ParsedQuery, pool: int, allowed: set[int] | None) -> list[Signal]:
+    def _signals(
+        self,
+        parsed: ParsedQuery,
+        pool: int,
+        allowed: np.ndarray | None,
+        sound: np.ndarray | None,
+    ) -> list[Signal]:
         found: list[Signal] = []
         terms = [*parsed.terms, *parsed.required]
         if not parsed.keywords_only:
             vector = self.visual.text_vector(parsed.text)
             index = self.visual.index()
-            found.append(signals.visual_signal(index, vector, pool, _ids(allowed), self.weights))
+            found.append(signals.visual_signal(index, vector, pool, allowed, self.weights))
             found.append(self._people_signal(vector, found[0], allowed))
             found.append(self._text_signal(parsed.text, vector, pool))
             if self.sound is not None:
-                found.append(self._sound_signal(parsed.text, pool, allowed))
+                found.append(self._sound_signal(parsed.text, pool, sound))
         if terms:
             found.append(signals.keyword_signal(self.store, terms, pool))
         return found
@@ -93,7 +113,7 @@ class HybridSearcher:
         return signals.text_signal(texts, vector, pool, self.weights)
 
     def _people_signal(
-        self, vector: np.ndarray, visual: Signal, allowed: set[int] | None
+        self, vector: np.ndarray, visual: Signal, allowed: np.ndarray | None
     ) -> Signal:
         """Photos with faces, for a query about people (see :mod:`core.search.people`)."""
         spec = self.visual.space.encoders.get("text")
@@ -101,16 +121,19 @@ class HybridSearcher:
             return Signal(people.NAME)
         encoder = self.visual.registry.encoder(spec.id)
         prompts = people.prompt_vectors(spec.id, encoder.encode_texts)
-        return people.people_signal(self.store, vector, prompts, visual=visual, allowed=allowed)
+        if people.aboutness(vector, prompts)[0] < people.MIN_STRENGTH:
+            return Signal(people.NAME)  # not about people: no set of the allowed items made
+        members = None if allowed is None else set(allowed.tolist())
+        return people.people_signal(self.store, vector, prompts, visual=visual, allowed=members)
 
-    def _sound_signal(self, text: str, pool: int, allowed: set[int] | None) -> Signal:
+    def _sound_signal(self, text: str, pool: int, allowed: np.ndarray | None) -> Signal:
         """Sounds near the query in a sound space that embeds text (e.g. CLAP)."""
         assert self.sound is not None
         index = self.sound.index()
         if not len(index):
             return Signal("sound")
         vector = self.sound.text_vector(text)
-        return signals.visual_signal(index, vector, pool, _ids(allowed), self.weights, name="sound")
+        return signals.visual_signal(index, vector, pool, allowed, self.weights, name="sound")
 
     def text_vectors(self) -> TextVectors | None:
         """The present items' text vectors (normalised), reloaded when the store changed."""
@@ -125,32 +148,32 @@ class HybridSearcher:
                 self._generation = generation
             return self._texts
 
-    def _allowed(self, parsed: ParsedQuery, wanted: Filters) -> set[int] | None:
-        """Items the filters, ``text:`` terms and ``-`` terms leave (None: all of them)."""
-        allowed: set[int] | None = None
-        if wanted.narrows:
-            allowed = set(self.store.filtered_item_ids(wanted.item_filter()).tolist())
+    def _terms(self, parsed: ParsedQuery) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """(the items holding every ``text:`` term, the items holding a ``-`` term), sorted
+        ids; None where the query has no such term."""
+        holding: np.ndarray | None = None
         for term in parsed.required:
-            holding = signals.items_holding(self.store, term)
-            allowed = holding if allowed is None else allowed & holding
+            found = _ids(signals.items_holding(self.store, term))
+            holding = found if holding is None else holding[_members_at(holding, found)]
         excluded: set[int] = set()
         for term in parsed.exclude:
             excluded |= signals.items_holding(self.store, term, substrings=False)
-        if excluded:
-            allowed = (allowed if allowed is not None else self._every_item()) - excluded
-        return allowed
+        return holding, _ids(excluded) if excluded else None
 
-    def _every_item(self) -> set[int]:
-        return set(self.store.filtered_item_ids(Filters().item_filter()).tolist())
+    def _every_item(self) -> np.ndarray:
+        return self.store.filtered_item_ids(Filters().item_filter())
 
     def _results(
-        self, fused: list[tuple[int, float, list[str]]], allowed: set[int] | None, wanted: Filters
+        self,
+        fused: list[tuple[int, float, list[str]]],
+        allowed: np.ndarray | None,
+        wanted: Filters,
     ) -> list[Result]:
+        passing = _members([item for item, _, _ in fused], allowed)
         kept = [
             (item, score, why)
-            for item, score, why in fused
-            if (allowed is None or item in allowed)
-            and (wanted.min_score is None or score >= wanted.min_score)
+            for (item, score, why), ok in zip(fused, passing, strict=True)
+            if ok and (wanted.min_score is None or score >= wanted.min_score)
         ][: wanted.limit]
         info = self.store.items_info([item for item, _, _ in kept])
         results = with_snippets(
@@ -161,8 +184,8 @@ class HybridSearcher:
                 if item in info
             ],
         )
-        if wanted.sort == "date":
-            results.sort(key=lambda r: r.dated, reverse=True)
+        if wanted.date_order:
+            results.sort(key=lambda r: r.dated, reverse=wanted.date_order == "newest")
         return results
 
 
@@ -188,6 +211,44 @@ def merged(filters: Filters, parsed: ParsedQuery) -> Filters:
     )
 
 
-def _ids(allowed: set[int] | None) -> np.ndarray | None:
-    """An allowed set as the sorted int64 ids an index searches within."""
-    return None if allowed is None else np.unique(np.fromiter(allowed, np.int64, len(allowed)))
+def _ids(items: set[int]) -> np.ndarray:
+    """A set of item ids as sorted int64 ids."""
+    return np.sort(np.fromiter(items, np.int64, len(items)))
+
+
+def _members(items: list[int], allowed: np.ndarray | None) -> list[bool]:
+    """Whether each item is among the sorted ``allowed`` ids (None: all are)."""
+    if allowed is None:
+        return [True] * len(items)
+    if not len(allowed):
+        return [False] * len(items)
+    wanted = np.asarray(items, np.int64)
+    at = np.minimum(np.searchsorted(allowed, wanted), len(allowed) - 1)
+    return (allowed[at] == wanted).tolist()
+
+
+def _narrowed(
+    allowed: np.ndarray | None,
+    holding: np.ndarray | None,
+    excluded: np.ndarray | None,
+    every: Callable[[], np.ndarray] | None,
+) -> np.ndarray | None:
+    """Sorted ids of the ``allowed`` items (None: all; ``every()`` lists them when a term
+    excludes some, else the exclusion waits for the candidates) that hold the ``text:``
+    terms and no ``-`` term. Arrays, not sets: a filter can leave most of a million items."""
+    if holding is not None:
+        allowed = holding if allowed is None else allowed[_members_at(allowed, holding)]
+    if excluded is not None and allowed is None and every is not None:
+        allowed = every()
+    if excluded is not None and allowed is not None:
+        allowed = np.delete(allowed, _members_at(allowed, excluded))
+    return allowed
+
+
+def _members_at(ids: np.ndarray, some: np.ndarray) -> np.ndarray:
+    """Positions in sorted ``ids`` of those also in sorted ``some``: each of ``some`` looked
+    up, not all of ``ids`` hashed or sorted again (a filter can leave a million)."""
+    if not len(ids) or not len(some):
+        return np.zeros(0, np.int64)
+    at = np.minimum(np.searchsorted(ids, some), len(ids) - 1)
+    return np.asarray(at[ids[at] == some], np.int64)

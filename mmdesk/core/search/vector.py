@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from mmdesk.core.ann.facets import Facets
 from mmdesk.core.ann.milvus import milvus_space
 from mmdesk.core.ann.space import AnnSpace
 from mmdesk.core.media import read_image_file
@@ -26,7 +27,6 @@ from mmdesk.plugins.registry import Registry, Space
 from mmdesk.store import Store
 
 ANN_MIN = 20_000  # vectors from which a space gets a persistent ANN index
-ALLOWED_KEPT = 8  # filters whose allowed item ids are kept
 
 
 class Searcher:
@@ -42,7 +42,7 @@ class Searcher:
         dim = next(iter(space.encoders.values())).dim
         folder = Path(store.path).parent / "index"
         self.ann = AnnSpace(folder, _file_name(space.id), space.encoder_ids(), dim)
-        self._allowed: dict[tuple[str, int], np.ndarray] = {}
+        self.facets = Facets()  # read once the space is big enough for its ANN index
         # A shared Milvus server when the library's `vector.backend` setting says so.
         self.server = milvus_space(store, space)
 
@@ -57,10 +57,14 @@ class Searcher:
     def _fresh_index(self) -> VectorIndex:
         if self.server is not None:
             return self.server.index(self.store)
-        if self.ann.backend is None and not self.ann.busy and self._open_ann():
-            return AnnIndex(self.ann)  # saved by us earlier, or by another library instance
         if self.ann.backend is not None:
-            self.ann.catch_up(self.store)
+            self.ann.catch_up(self.store)  # drops the backend if the log was pruned past it
+        if self.ann.backend is None and not self.ann.busy:
+            self._open_ann()  # saved by us earlier, or by another library instance
+        if self.ann.backend is not None:
+            if not self.store.one_shot:  # seconds at 1M: a one-shot query's SQL filters
+                self.facets.start(Path(self.store.path))
+            self.facets.catch_up(self.store, self.space.encoder_ids())  # before a prune
             return AnnIndex(self.ann)
         dim = self.ann.dim
         ids, matrix = self.store.load_embeddings(self.space.encoder_ids(), dim)
@@ -130,27 +134,23 @@ class Searcher:
             for i, s in zip(ids, scores, strict=True)
             if int(i) in info
         ]
-        if filters.sort == "date":
-            results.sort(key=lambda r: r.dated, reverse=True)
+        if filters.date_order:
+            results.sort(key=lambda r: r.dated, reverse=filters.date_order == "newest")
         return results
 
     def allowed_ids(self, filters: Filters) -> np.ndarray | None:
-        """The sorted item ids that pass the filters, or None when they do not narrow; kept
-        per store generation, so each keystroke under one filter does not run its SQL again
-        (not for tags: a label does not move the generation)."""
+        """The sorted item ids that pass the filters, or None when they do not narrow: from
+        the facets beside a big space's index when they can say, else from the store (which
+        keeps the last few sets until the database changes)."""
         if not filters.narrows:
             return None
         item_filter = filters.item_filter()
-        if item_filter.tags or item_filter.predicted:
-            return np.unique(np.asarray(self.store.filtered_item_ids(item_filter), np.int64))
-        key = (repr(item_filter), self.store.generation())
-        found = self._allowed.get(key)
-        if found is None:
-            found = np.unique(np.asarray(self.store.filtered_item_ids(item_filter), np.int64))
-            if len(self._allowed) >= ALLOWED_KEPT:
-                self._allowed.pop(next(iter(self._allowed)))
-            self._allowed[key] = found
-        return found
+        if self.facets.ready:  # a big space: kinds and dates as masks, not SQL over all files
+            self.facets.catch_up(self.store, self.space.encoder_ids())
+            found = self.facets.allowed(self.store, item_filter)
+            if found is not None:
+                return found
+        return self.store.filtered_item_ids(item_filter)
 
 
 def _file_name(space_id: str) -> str:
