@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,7 @@ from mmdesk.plugins.spaces import DEFAULT_SOUND_SPACE as SOUND_SPACE
 
 if TYPE_CHECKING:
     from mmdesk.core.library import Library
+    from mmdesk.plugins.specs import EncoderSpec
 
 
 def register(commands: Any) -> None:
@@ -164,6 +166,44 @@ def default_model_installed(settings: Settings) -> bool:
     return any(d.ok and d.manifest and DEFAULT_SPACE in d.manifest.spaces() for d in plugins)
 
 
+def save_fast_copies(
+    settings: Settings, specs: Iterable[EncoderSpec], *, quiet: bool = False
+) -> list[Path]:
+    """Save the optimised copies of ``specs``' ONNX models that a one-shot process (``mmdesk
+    search``, ``similar``) opens, unless they are there: at install, export and switch, so the
+    first query after does not make them (the default text model: ~0.6 s; open_clip
+    ViT-B-32's: ~3 s). Returns the copies saved or found; never raises (derived data).
+    ``quiet``: say nothing (``--json``: stderr carries only JSON progress lines)."""
+    from mmdesk.plugins.registry import Registry
+    from mmdesk.plugins.session import save_optimised
+
+    options = Registry(settings, verify=False).options.for_one_shot()
+    wanted = [s for s in specs if s.entry is None and s.model_path.suffix == ".onnx"]
+    if wanted and not quiet:
+        print("  saving the optimised models a search opens ...", file=sys.stderr)
+    saved = [save_optimised(spec.model_path, options) for spec in wanted]
+    return [path for path in saved if path is not None]
+
+
+def plugin_specs(settings: Settings, folder: Path) -> list[EncoderSpec]:
+    """The encoders of the valid plugin in ``folder`` (checksums checked), or none."""
+    from mmdesk.plugins.discovery import discover
+
+    if not (folder / "plugin.toml").is_file():
+        return []
+    found = discover(
+        [folder.parent],
+        include_entry_points=False,
+        checksum_cache=settings.cache_dir / "checksums.json",
+    )
+    return [
+        spec
+        for d in found
+        if d.ok and d.manifest and d.folder.resolve() == folder.resolve()
+        for spec in d.manifest.encoders
+    ]
+
+
 def build_default_model(out: Path) -> Path:
     """Build the default plugin into ``out`` (needs the build extra)."""
     try:
@@ -195,13 +235,15 @@ def build_sound_model(out: Path) -> Path | None:
 
 def ensure_default_model(settings: Settings) -> Path | None:
     """Build the bundled default plugins (pictures and words; sounds) unless valid ones are
-    installed already."""
+    installed already, with the optimised copies a search opens."""
     sounds = settings.bundled_plugins / "sounds"
-    if not default_model_at(sounds, SOUND_SPACE):
-        build_sound_model(sounds)
+    if not default_model_at(sounds, SOUND_SPACE) and build_sound_model(sounds) is not None:
+        save_fast_copies(settings, plugin_specs(settings, sounds))
     if default_model_installed(settings):
         return None
-    return build_default_model(settings.bundled_plugins / "default")
+    built = build_default_model(settings.bundled_plugins / "default")
+    save_fast_copies(settings, plugin_specs(settings, built))
+    return built
 
 
 def cmd_build_default(args: argparse.Namespace, settings: Settings) -> int:
@@ -210,11 +252,13 @@ def cmd_build_default(args: argparse.Namespace, settings: Settings) -> int:
     out = args.out or settings.bundled_plugins / "default"
     if args.force or not default_model_at(out):
         build_default_model(out)
+    save_fast_copies(settings, plugin_specs(settings, out))
     print(f"default model ready: {shown(out)}")
     sounds = out.parent / "sounds"
     if args.force or not default_model_at(sounds, SOUND_SPACE):
         build_sound_model(sounds)
     if default_model_at(sounds, SOUND_SPACE):
+        save_fast_copies(settings, plugin_specs(settings, sounds))
         print(f"sound model ready: {shown(sounds)}")
     return 0
 
@@ -359,14 +403,33 @@ def cmd_use(args: argparse.Namespace, settings: Settings) -> int:
     with Library(settings) as lib:
         space = lib.spaces().get(args.space)
         modality: Any = (space_modality(space) if space else None) or "image"
+        if space is not None:  # the first search after the switch opens them
+            save_fast_copies(settings, space.encoders.values(), quiet=args.json)
         if args.later:
             lib.use_space(args.space, modality)
             return _say_where(lib, args.space, modality)
         job = SwitchSpaceJob(args.space, modality)
         run_with_progress(lib, job, args.json)
-        if job.done:
-            return _say_where(lib, args.space, modality)
-        return _say_unfinished(lib, args.space)
+        if not job.done:
+            return _say_unfinished(lib, args.space)
+        said = _say_where(lib, args.space, modality)
+        ready = modality == "image" and lib.space().id == args.space
+    if ready:
+        warm_first_search(settings)
+    return said
+
+
+def warm_first_search(settings: Settings) -> None:
+    """Answer one query as ``mmdesk search`` does, so that the caches a model's first query
+    fills (its tokenizer tables, the people prompts' vectors, the library's calibrated floor:
+    ~2 s at a million items) are filled now, when a model was just chosen. Never raises."""
+    from mmdesk.core import remote
+
+    try:
+        with remote.open_library(settings) as lib:
+            lib.search("a photo")
+    except MmdeskError as exc:  # a cache left empty: the first query fills it
+        print(f"mmdesk: note: search caches not prepared: {exc}", file=sys.stderr)
 
 
 def _say_where(lib: Library, wanted: str, modality: Any = "image") -> int:
@@ -440,6 +503,7 @@ def cmd_export_openclip(args: argparse.Namespace, settings: Settings) -> int:
         progress=_progress,
         allow_degraded=args.allow_degraded,
     )
+    save_fast_copies(settings, plugin_specs(settings, Path(report.out_dir)))
     if args.json:
         emit_json(report.to_dict())
         return 0
@@ -480,6 +544,7 @@ def cmd_export_clap(args: argparse.Namespace, settings: Settings) -> int:
     pid = plugin_id_for(args.hf, args.name)
     out = args.out or settings.user_plugin_dir / pid
     folder = export_clap(args.hf, out, name=args.name, progress=_progress)
+    save_fast_copies(settings, plugin_specs(settings, folder))
     print(f"exported CLAP {args.hf} to {shown(folder)}: sound search space {pid}")
     return 0
 

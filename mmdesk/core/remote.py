@@ -50,7 +50,18 @@ REQUEST_TIMEOUT_S = 5.0  # a client that connects and says nothing does not hold
 MAX_MESSAGE = 32 << 20
 OPS = ("search", "similar")
 FILTER_KEYS = frozenset(
-    ("kinds", "under", "tags", "predicted", "after", "before", "min_score", "limit", "sort")
+    (
+        "kinds",
+        "under",
+        "tags",
+        "predicted",
+        "after",
+        "before",
+        "camera",
+        "min_score",
+        "limit",
+        "sort",
+    )
 )
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 FALLBACK = ("mismatch", "unavailable", "unexpected")  # kinds after which the CLI answers itself
@@ -90,13 +101,33 @@ def make_request(
     }
 
 
-def open_library(settings: Settings) -> Library:
+def open_library(settings: Settings, *, one_shot: bool = True) -> Library:
     """The Library a CLI request is answered from, caching query vectors and optimised models
-    in the cache folder (until the Registry passes that folder to its sessions itself)."""
-    from mmdesk.core.library import Library
+    in the cache folder (until the Registry passes that folder to its sessions itself).
 
-    library = Library(settings)
-    library.registry.options.cache_dir = settings.cache_dir
+    ``one_shot`` (a process that answers one request and ends): models load as fits that
+    (``SessionOptions.for_one_shot``) and the store opens read-only without its integrity
+    check (``Store``'s ``one_shot``; the app and every writing command keep the check): a
+    damaged file then fails its first query, and the error that query raises inside the
+    library's ``with`` block is said as the check would have said it."""
+    import sqlite3
+
+    from mmdesk.core.library import Library
+    from mmdesk.store import diagnose
+
+    class OneShotLibrary(Library):
+        def __exit__(self, *exc: object) -> None:
+            super().__exit__(*exc)
+            if isinstance(exc[1], sqlite3.DatabaseError):
+                said = diagnose.describe(exc[1], self.store.path)
+                if said is not None:
+                    raise said from exc[1]
+
+    library = OneShotLibrary(settings, one_shot=True) if one_shot else Library(settings)
+    options = library.registry.options
+    options.cache_dir = settings.cache_dir
+    if one_shot:
+        library.registry.options = options.for_one_shot()
     return library
 
 
@@ -339,7 +370,7 @@ class LibraryServer(Server):
 
     def _handle(self, request: dict[str, Any]) -> dict[str, Any]:
         if self._library is None:
-            self._library = open_library(self.settings)
+            self._library = open_library(self.settings, one_shot=False)
         return answer(self._library, request)
 
     def close(self) -> None:

@@ -70,9 +70,19 @@ def remove_empty_side_files(created: list[Path]) -> None:
 
 
 def open_db(
-    path: Path, *, read_only: bool = False, before_migrate: BeforeMigrate | None = None
+    path: Path,
+    *,
+    read_only: bool = False,
+    before_migrate: BeforeMigrate | None = None,
+    one_shot: bool = False,
 ) -> Opened:
-    """Check, open and migrate the library at ``path``."""
+    """Check, open and migrate the library at ``path``.
+
+    ``one_shot``: for a process that reads and ends (a CLI query): the library opens
+    read-only without ``PRAGMA quick_check`` (a page read of the whole file, seconds at a
+    gigabyte) and without any write; damage then shows as the first query's "malformed",
+    said as clearly (:mod:`diagnose`). A schema older than ours opens the normal way, which
+    migrates it."""
     _refuse_special(path)
     read_only = read_only or not writable(path)
     before = side_files(path)
@@ -82,6 +92,9 @@ def open_db(
     except StoreError:
         remove_empty_side_files([p for p in side_files(path) if p not in before])
         raise
+    if one_shot and found.has_content and found.version == SCHEMA_VERSION:
+        conn = _open_read_only(path, found, check=False)
+        return Opened(conn, True, [p for p in side_files(path) if p not in before])
     if read_only:
         conn = _open_read_only(path, found)
         return Opened(conn, True, [p for p in side_files(path) if p not in before])
@@ -95,11 +108,12 @@ def _refuse_special(path: Path) -> None:
         )
 
 
-def _open_read_only(path: Path, found: Probe) -> sqlite3.Connection:
+def _open_read_only(path: Path, found: Probe, *, check: bool = True) -> sqlite3.Connection:
     if not found.has_content:
         raise ReadOnlyStoreError(f"cannot create a library at {path}: the folder is read-only")
     if found.version < SCHEMA_VERSION:
         raise ReadOnlyStoreError(f"{path} needs an upgrade but is read-only; make it writable")
+    conn: sqlite3.Connection | None = None
     try:
         conn = sqlite3.connect(
             uri(path, "ro"), uri=True, isolation_level=None, check_same_thread=False
@@ -107,8 +121,13 @@ def _open_read_only(path: Path, found: Probe) -> sqlite3.Connection:
         conn.execute("PRAGMA query_only=ON")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA busy_timeout=30000")
-        check_integrity(conn, path)
+        if check:
+            check_integrity(conn, path)
+        else:  # the schema's pages only: a file that is no database at all fails here
+            conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
     except sqlite3.Error as exc:
+        if conn is not None:
+            conn.close()
         raise errors.translate(exc, path) from exc
     return conn
 

@@ -54,14 +54,26 @@ class Store(
             is not writable); writes then raise ReadOnlyStoreError.
         backups_dir: where the backup taken before a migration goes (default
             ``<folder of path>/backups``).
+        one_shot: for a process that reads and ends (a CLI query): read-only, no
+            ``quick_check``, no write; a schema older than ours opens (migrating) as usual.
     """
 
+    one_shot = False  # opened for one read by a process that then ends (see __init__)
+
     def __init__(
-        self, path: Path | str, *, read_only: bool = False, backups_dir: Path | None = None
+        self,
+        path: Path | str,
+        *,
+        read_only: bool = False,
+        backups_dir: Path | None = None,
+        one_shot: bool = False,
     ) -> None:
         path = Path(path)
         self.backups_dir = backups_dir or path.parent / "backups"
-        opened = connection.open_db(path, read_only=read_only, before_migrate=self._before)
+        self.one_shot = one_shot
+        opened = connection.open_db(
+            path, read_only=read_only, before_migrate=self._before, one_shot=one_shot
+        )
         self._attach(path, opened)
 
     def _before(self, path: Path, version: int) -> None:

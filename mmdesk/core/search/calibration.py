@@ -7,32 +7,48 @@ that under a real caption. What separates them is the *absolute* best score comp
 nonsense reaches in the same library and space: each space has its own scale (ConSE vectors are
 averages of label texts, so any text scores 0.2-0.3 against them), and each library its own
 content. So the floor is the best score that a fixed list of made-up queries reach among this
-library's vectors, plus a margin; it is cached per (library, space) and recomputed when the
-store's change counter moves.
+library's vectors, plus a margin.
 
-A second check reads the query itself with the text model's tokenizer: words it knows whole are
-content; words it can only spell in pieces ("blorft" -> ``b ##lor ##ft``) may be rare real words
-("espresso" is spelt ``es ##press ##o``), so a query made only of them must clear a higher floor;
-a query of only little words ("the of and") or of no words at all ("##ing") has nothing for the
-model to match and is refused whatever it scores (its keyword hits are on the stop words).
+The floor is kept per (library, space, text model), in the process and in
+``<cache dir>/calibration.json`` so that a one-shot ``mmdesk search`` neither encodes the
+made-up queries nor reads a big space's sample again. It is taken afresh when the text model's
+file changes, and when the library's vectors change: for a space searched exactly (up to 20,000
+vectors, all in memory, so taking it costs one small matrix product) whenever the store's change
+counter moves; for a space behind an ANN index, whose floor is taken on a sample of 20,000 rows
+anyway, once its number of vectors has moved by more than :data:`DRIFT` of it (a few new photos
+in a million do not move the best of 16 scores on a sample, while reading the sample costs a
+one-shot query as much as its model).
+
+A second check reads the query itself with the text model's tokenizer (the encoder's own object,
+so a process reads the tokenizer file once): words it knows whole are content; words it can
+only spell in pieces ("blorft" -> ``b ##lor ##ft``) may be rare real words ("espresso" is spelt
+``es ##press ##o``), so a query made only of them must clear a higher floor; a query of only
+little words ("the of and") or of no words at all ("##ing") has nothing for the model to match
+and is refused whatever it scores (its keyword hits are on the stop words).
 """
 
 from __future__ import annotations
 
+import json
+import logging
+import os
 import re
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from mmdesk.core.search.query import parse_query
+from mmdesk.core.vector_index import ExactIndex
 from mmdesk.errors import MmdeskError
 
 if TYPE_CHECKING:
     from mmdesk.core.library import Library
     from mmdesk.plugins.specs import EncoderSpec
 
+log = logging.getLogger(__name__)
 # Made-up words of several shapes: consonant runs, pronounceable inventions, pairs of them,
 # keyboard runs. The floor is the best any reaches, so adding shapes only makes it stricter.
 NONSENSE = (
@@ -56,6 +72,9 @@ NONSENSE = (
 MARGIN = 0.02  # above the best nonsense score
 PIECES_MARGIN = 0.04  # further, for a query whose every word the tokenizer only spells in pieces
 MIN_ITEMS = 5  # fewer vectors than this: nothing to calibrate, every query passes
+DRIFT = 0.02  # an ANN-indexed space keeps its floor until its vector count moves by more
+CACHE_FILE = "calibration.json"  # in the cache folder: floors for one-shot processes
+CACHE_ENTRIES = 64  # (library, space, model) floors kept there, the oldest dropped
 # Function words: a query made only of these asks for nothing the model can see.
 STOPWORDS = frozenset(
     """a an the and or but nor of in on at to for from by with without about into onto over
@@ -152,54 +171,93 @@ def _words(raw: str) -> list[str]:
 
 
 def _whole(tokenizer: Any, word: str) -> bool:
-    """The tokenizer spells ``word`` as one token of its own (a single letter is a piece)."""
-    return len(word) > 1 and len(tokenizer.encode(word, add_special_tokens=False).ids) == 1
-
-
-_tokenizers: dict[str, Any] = {}
+    """The tokenizer spells ``word`` as one token of its own (a single letter is a piece).
+    Padding is not counted: the encoder's tokenizer may pad every text to a fixed length."""
+    if len(word) < 2:
+        return False
+    return sum(tokenizer.encode(word, add_special_tokens=False).attention_mask) == 1
 
 
 def _tokenizer(spec: EncoderSpec) -> Any | None:
     """The text encoder's ``tokenizers`` object (None for other tokenizer kinds)."""
-    cfg = spec.tokenizer
-    if cfg.get("kind", "hf") != "hf":
-        return None
-    path = spec.folder / str(cfg.get("file", "tokenizer.json"))
-    key = str(path)
-    if key not in _tokenizers:
-        try:
-            from tokenizers import Tokenizer
+    from mmdesk.plugins.runtimes.tokenizers import vocab_tokenizer
 
-            _tokenizers[key] = Tokenizer.from_file(key)
-        except Exception:  # an unreadable file: the encoder itself reports it
-            _tokenizers[key] = None
-    return _tokenizers[key]
+    try:
+        return vocab_tokenizer(spec)
+    except MmdeskError:  # an unreadable file: the encoder itself reports it
+        return None
+
+
+@dataclass(frozen=True)
+class _Taken:
+    """A floor and what it was taken on: the store's change counter and the vector count."""
+
+    generation: int
+    count: int
+    sampled: bool  # taken on a sample (an ANN index): kept while the count stays near
+    floor: float | None
+
+    def holds_for(self, generation: int, count: int) -> bool:
+        if generation == self.generation:
+            return True
+        return self.sampled and abs(count - self.count) <= DRIFT * max(self.count, 1)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "generation": self.generation,
+            "count": self.count,
+            "sampled": self.sampled,
+            "floor": self.floor,
+        }
+
+    @classmethod
+    def from_json(cls, raw: Any) -> _Taken | None:
+        try:
+            floor = raw["floor"]
+            return cls(
+                int(raw["generation"]),
+                int(raw["count"]),
+                bool(raw["sampled"]),
+                None if floor is None else float(floor),
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
 
 
 class _Floors:
-    """The calibrated floor per (library, space), kept until the store's change counter moves
-    or the text model's file changes, and the nonsense queries' vectors per text model."""
+    """The calibrated floor per (library, space, text model), in the process and in the cache
+    folder (see the module's docstring for when it is taken afresh), and the nonsense queries'
+    vectors per text model."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._floors: dict[tuple[str, str], tuple[tuple[Any, ...], float | None]] = {}
+        self._floors: dict[str, _Taken] = {}
         self._vectors: dict[tuple[Any, ...], np.ndarray] = {}
 
     def floor(self, library: Library, spec: EncoderSpec) -> float | None:
         """The best nonsense score in the library plus :data:`MARGIN`; None: too few items."""
         space = library.space()
-        key = (str(library.settings.db_path), space.id)
-        version = (library.store.generation(), *_model_key(spec))
+        key = _floor_key(library.settings.db_path, space.id, _model_key(spec))
+        generation = library.store.generation()
+        index = library.searcher().index()
+        count = len(index)
         with self._lock:
-            cached = self._floors.get(key)
-        if cached is not None and cached[0] == version:
-            return cached[1]
-        matrix = library.searcher().index().matrix
+            taken = self._floors.get(key)
+        cache = library.settings.cache_dir / CACHE_FILE
+        if taken is None or not taken.holds_for(generation, count):
+            taken = _read_cached(cache, key)
+        if taken is not None and taken.holds_for(generation, count):
+            with self._lock:
+                self._floors[key] = taken
+            return taken.floor
+        matrix = index.matrix
         found = None
         if len(matrix) >= MIN_ITEMS:
             found = nonsense_floor(matrix, self.vectors(library, spec))
+        taken = _Taken(generation, count, not isinstance(index, ExactIndex), found)
         with self._lock:
-            self._floors[key] = (version, found)
+            self._floors[key] = taken
+        _write_cached(cache, key, taken)
         return found
 
     def vectors(self, library: Library, spec: EncoderSpec) -> np.ndarray:
@@ -212,6 +270,47 @@ class _Floors:
             with self._lock:
                 self._vectors[key] = cached
         return cached
+
+
+def _floor_key(db_path: Path, space_id: str, model: tuple[str, str, int]) -> str:
+    """One library's space under one text model file. The database file's inode is part of
+    it: a library deleted and made again at the same place starts afresh."""
+    try:
+        inode = os.stat(db_path).st_ino
+    except OSError:
+        inode = 0
+    return json.dumps([str(db_path), inode, space_id, *model])
+
+
+def _read_cached(path: Path, key: str) -> _Taken | None:
+    """The floor kept in the cache file for ``key``, or None (no file, or any trouble)."""
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return _Taken.from_json(entries.get(key)) if isinstance(entries, dict) else None
+
+
+def _write_cached(path: Path, key: str, taken: _Taken) -> None:
+    """Keep ``taken`` in the cache file (written whole, then renamed into place; another
+    process writing at the same time may win: the file is a cache)."""
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))
+        entries = entries if isinstance(entries, dict) else {}
+    except (OSError, ValueError):
+        entries = {}
+    entries.pop(key, None)
+    entries[key] = taken.to_json()  # newest last: the oldest are dropped first
+    for old in list(entries)[: max(0, len(entries) - CACHE_ENTRIES)]:
+        del entries[old]
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps(entries), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.debug("calibration cache %s not written: %s", path, exc)
+        tmp.unlink(missing_ok=True)
 
 
 def _model_key(spec: EncoderSpec) -> tuple[str, str, int]:

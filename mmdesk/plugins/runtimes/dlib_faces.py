@@ -13,13 +13,26 @@ embedded (0.35 s a face); faces of one person lie within 0.6 (euclidean) of each
 The package's ``__init__`` imports ``pkg_resources``, which may be missing: the model folder is
 found from the package's spec without importing it. The sha256 of each model file is in the
 manifest's ``options.sha256`` and is checked once, before the first use.
+
+dlib holds Python's GIL in much of its work (building the HOG detector ~0.3-0.5 s, loading
+each model file ~80 ms, embedding a face ~0.1 s), which would freeze every other thread of the
+process, the desktop app's window among them. So by default (``isolated``) dlib runs in a
+helper process (:mod:`mmdesk.plugins.runtimes.dlib_worker`) that lives as long as the
+analyser; pictures go to it as raw pixels, faces come back. Where that process cannot start,
+dlib runs in this one.
 """
 
 from __future__ import annotations
 
 import hashlib
 import importlib.util
+import logging
+import os
+import pickle
+import subprocess
+import sys
 import threading
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,6 +48,7 @@ if TYPE_CHECKING:
 
     from mmdesk.plugins.session import SessionOptions
 
+log = logging.getLogger(__name__)
 PACKAGE = "face_recognition_models"
 DETECTOR, LANDMARKS = "mmod_human_face_detector.dat", "shape_predictor_5_face_landmarks.dat"
 EMBEDDER = "dlib_face_recognition_resnet_model_v1.dat"
@@ -44,6 +58,7 @@ DEFAULTS: dict[str, Any] = {
     "max_side": 1280,  # larger photos are scaled down to this before detection
     "upsample_below": 800,  # smaller photos are upsampled once (faces from ~40 px)
     "chip_padding": 0.25,  # dlib's own default for the aligned face chip
+    "isolated": True,  # run dlib in a helper process: it holds the GIL (see the docstring)
 }
 
 
@@ -77,77 +92,197 @@ class DlibFaceAnalyser:
         self.options = options
         self.settings = {**DEFAULTS, **{k: v for k, v in spec.options.items() if k in DEFAULTS}}
         self._models: _Models | None = None
+        self._worker: _Worker | None = None
+        self._checked = False
         self._lock = threading.Lock()
 
     @property
     def provider(self) -> str | None:
         """Where the models run (None until loaded)."""
+        if self._worker is not None:
+            return "CPU (dlib, helper process)"
         return None if self._models is None else "CPU (dlib)"
 
     def analyse(self, images: list[Image.Image]) -> list[list[Face]]:
         """The faces of each picture, surest first; [] for a picture without any."""
-        models = self._load()
-        return [self._faces(models, image) for image in images]
-
-    def _faces(self, models: _Models, image: Image.Image) -> list[Face]:
-        rgb = np.asarray(image.convert("RGB"))
-        scale = min(1.0, float(self.settings["max_side"]) / max(rgb.shape[:2]))
-        small = rgb if scale == 1.0 else _resized(image, scale)
-        upsample = 1 if max(rgb.shape[:2]) < int(self.settings["upsample_below"]) else 0
-        faces = []
-        for rect, score in self._detect(models, small, upsample):
-            shape = models.landmarks(small, rect)
-            chip = _chip(small, shape, float(self.settings["chip_padding"]))
-            vector = np.asarray(models.embed.compute_face_descriptor(chip), np.float32)
-            box = (rect.left(), rect.top(), rect.width(), rect.height())
-            points = tuple((p.x / scale, p.y / scale) for p in shape.parts())
-            faces.append(Face(_clipped(box, scale, rgb.shape), score, points, vector))
-        return sorted(faces, key=lambda f: -f.score)
-
-    def _detect(self, models: _Models, rgb: np.ndarray, upsample: int) -> list[tuple[Any, float]]:
-        """(dlib rectangle, score) of each face above ``min_score``."""
-        floor = float(self.settings["min_score"])
-        if models.cnn:
-            found = [(d.rect, float(d.confidence)) for d in models.detect(rgb, upsample)]
-        else:
-            rects, scores, _ = models.detect.run(rgb, upsample, 0.0)
-            found = [(r, float(s)) for r, s in zip(rects, scores, strict=True)]
-        return [(r, s) for r, s in found if s >= floor]
-
-    def _load(self) -> _Models:
         with self._lock:
+            pictures = [np.asarray(image.convert("RGB")) for image in images]
+            if not self._checked:
+                _require_dlib()
+                check_models(models_folder(), self.spec.options.get("sha256", {}))
+                self._checked = True
+            if self.settings["isolated"] and self._worker is None and self._models is None:
+                self._worker = _Worker.start(self.settings, self.options.intra_threads)
+            if self._worker is not None:
+                try:
+                    return self._worker.analyse(pictures)
+                except PluginError:
+                    self._worker = None  # it stopped: the next call starts a new one
+                    raise
             if self._models is None:
-                self._models = self._build()
-            return self._models
+                self._models = build_models(self.settings, self.options.intra_threads)
+            return [find_faces(self._models, self.settings, rgb) for rgb in pictures]
 
-    def _build(self) -> _Models:
+
+def find_faces(models: _Models, settings: dict[str, Any], rgb: np.ndarray) -> list[Face]:
+    """The faces in one RGB picture (``height x width x 3`` uint8), surest first."""
+    scale = min(1.0, float(settings["max_side"]) / max(rgb.shape[:2]))
+    small = rgb if scale == 1.0 else _resized(rgb, scale)
+    upsample = 1 if max(rgb.shape[:2]) < int(settings["upsample_below"]) else 0
+    faces = []
+    for rect, score in _detect(models, small, upsample, float(settings["min_score"])):
+        shape = models.landmarks(small, rect)
+        chip = _chip(small, shape, float(settings["chip_padding"]))
+        vector = np.asarray(models.embed.compute_face_descriptor(chip), np.float32)
+        box = (rect.left(), rect.top(), rect.width(), rect.height())
+        points = tuple((p.x / scale, p.y / scale) for p in shape.parts())
+        faces.append(Face(_clipped(box, scale, rgb.shape), score, points, vector))
+    return sorted(faces, key=lambda f: -f.score)
+
+
+def _detect(
+    models: _Models, rgb: np.ndarray, upsample: int, floor: float
+) -> list[tuple[Any, float]]:
+    """(dlib rectangle, score) of each face above ``floor``."""
+    if models.cnn:
+        found = [(d.rect, float(d.confidence)) for d in models.detect(rgb, upsample)]
+    else:
+        rects, scores, _ = models.detect.run(rgb, upsample, 0.0)
+        found = [(r, float(s)) for r, s in zip(rects, scores, strict=True)]
+    return [(r, s) for r, s in found if s >= floor]
+
+
+def _require_dlib() -> None:
+    if importlib.util.find_spec("dlib") is None:
+        raise PluginError("face detection needs dlib: pip install dlib-bin")
+
+
+def build_models(settings: dict[str, Any], threads: int) -> _Models:
+    """dlib's detector, landmark predictor and embedder (the files' sha256s checked before)."""
+    try:
+        import dlib
+    except ImportError:
+        raise PluginError("face detection needs dlib: pip install dlib-bin") from None
+    folder = models_folder()
+    cnn = settings["detector"] == "cnn"
+    if threads > 0 and hasattr(dlib, "set_num_threads"):
+        dlib.set_num_threads(threads)
+    detect = (
+        dlib.cnn_face_detection_model_v1(str(folder / DETECTOR))
+        if cnn
+        else dlib.get_frontal_face_detector()
+    )
+    return _Models(
+        detect,
+        cnn,
+        dlib.shape_predictor(str(folder / LANDMARKS)),
+        dlib.face_recognition_model_v1(str(folder / EMBEDDER)),
+    )
+
+
+class _Worker:
+    """The helper process running dlib (:mod:`mmdesk.plugins.runtimes.dlib_worker`).
+
+    Each request is a pickled list of picture shapes followed by the pictures' raw bytes
+    (written straight from the arrays, so this process copies nothing under the GIL); each
+    answer a pickled ``("faces", [[Face, ...], ...])`` or ``("error", text)``. The process
+    ends when its input closes: when the analyser is collected or this process exits.
+    """
+
+    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+        self.process = process
+        self._finalizer = weakref.finalize(self, _stop, process)
+
+    @classmethod
+    def start(cls, settings: dict[str, Any], threads: int) -> _Worker | None:
+        """A ready helper process, or None (logged) where one cannot start: dlib then runs
+        in this process."""
+        env = dict(os.environ)
+        here = str(Path(__file__).resolve().parents[3])  # the folder holding mmdesk/
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH")) if p)
         try:
-            import dlib
-        except ImportError:
-            raise PluginError("face detection needs dlib: pip install dlib-bin") from None
-        folder = models_folder()
-        check_models(folder, self.spec.options.get("sha256", {}))
-        cnn = self.settings["detector"] == "cnn"
-        if self.options.intra_threads > 0 and hasattr(dlib, "set_num_threads"):
-            dlib.set_num_threads(self.options.intra_threads)
-        detect = (
-            dlib.cnn_face_detection_model_v1(str(folder / DETECTOR))
-            if cnn
-            else dlib.get_frontal_face_detector()
-        )
-        return _Models(
-            detect,
-            cnn,
-            dlib.shape_predictor(str(folder / LANDMARKS)),
-            dlib.face_recognition_model_v1(str(folder / EMBEDDER)),
-        )
+            process = subprocess.Popen(
+                [sys.executable, "-m", "mmdesk.plugins.runtimes.dlib_worker"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                env=env,
+            )
+        except OSError as exc:
+            log.warning("face analysis runs in this process: no helper process (%s)", exc)
+            return None
+        worker = cls(process)
+        try:
+            worker._send({"settings": settings, "threads": threads})
+            worker._answer()  # ("ready",) once the models are loaded
+        except PluginError as exc:
+            worker.close()
+            log.warning("face analysis runs in this process: %s", exc)
+            return None
+        return worker
+
+    def analyse(self, pictures: list[np.ndarray]) -> list[list[Face]]:
+        arrays = [np.ascontiguousarray(p, dtype=np.uint8) for p in pictures]
+        self._send([a.shape for a in arrays])
+        stream = self.process.stdin
+        assert stream is not None
+        try:
+            for array in arrays:
+                stream.write(array.data.cast("B"))
+            stream.flush()
+        except OSError as exc:
+            raise self._stopped(exc) from None
+        faces: list[list[Face]] = self._answer()[1]
+        return faces
+
+    def close(self) -> None:
+        self._finalizer()
+
+    def _send(self, message: object) -> None:
+        stream = self.process.stdin
+        assert stream is not None
+        try:
+            pickle.dump(message, stream)
+            stream.flush()
+        except OSError as exc:
+            raise self._stopped(exc) from None
+
+    def _answer(self) -> tuple[Any, ...]:
+        stream = self.process.stdout
+        assert stream is not None
+        try:
+            answer = pickle.load(stream)
+        except (EOFError, OSError, pickle.UnpicklingError) as exc:
+            raise self._stopped(exc) from None
+        if answer[0] == "error":
+            raise PluginError(f"face analysis failed: {answer[1]}")
+        return tuple(answer)
+
+    def _stopped(self, exc: BaseException) -> PluginError:
+        self.close()
+        return PluginError(f"the face analyser's helper process stopped ({exc or 'no answer'})")
 
 
-def _resized(image: Image.Image, scale: float) -> np.ndarray:
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Close the helper's input (it ends by itself), killing it if it does not."""
+    for stream in (process.stdin, process.stdout):
+        if stream is not None:
+            try:
+                stream.close()
+            except OSError:
+                pass
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _resized(rgb: np.ndarray, scale: float) -> np.ndarray:
     from PIL import Image as PILImage
 
-    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
-    return np.asarray(image.convert("RGB").resize(size, PILImage.Resampling.BILINEAR))
+    height, width = rgb.shape[:2]
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return np.asarray(PILImage.fromarray(rgb).resize(size, PILImage.Resampling.BILINEAR))
 
 
 def _chip(rgb: np.ndarray, shape: Any, padding: float) -> np.ndarray:

@@ -91,7 +91,7 @@ class OnnxTextEncoder(_OnnxEncoder):
 
     def tokenize(self, texts: list[str]) -> dict[str, np.ndarray]:
         if self._tokenizer is None:
-            self._tokenizer = make_tokenizer(self.spec)
+            self._tokenizer = make_tokenizer(self.spec, self.options.cache_dir)
         return dict(self._tokenizer(texts))
 
     def model_key(self) -> str:
