@@ -1,5 +1,5 @@
 """Tag commands: ``tag add|remove|not NAME PATH...``, ``tag list``, ``tag show PATH...``,
-``tag review TAG``."""
+``tag review TAG``; managing tags: ``tags [list]``, ``tags rename|merge|delete|color``."""
 
 from __future__ import annotations
 
@@ -52,6 +52,35 @@ def register(commands: Any) -> None:
     p.add_argument("--limit", type=int, default=20, help="at most N items (default 20)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_tag_review)
+    register_tags(commands)
+
+
+def register_tags(commands: Any) -> None:
+    """Add ``tags``: list (the default), rename, merge, delete and colour tags."""
+    tags = commands.add_parser(
+        "tags", help="manage tags (nested as Parent/Child): list, rename, merge, delete, color"
+    )
+    tags.add_argument("--json", action="store_true")
+    tags.set_defaults(func=cmd_tags_list)
+    actions = tags.add_subparsers(dest="tags_action", metavar="ACTION")
+    p = actions.add_parser("list", help="every tag as a tree, with items and colour")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_tags_list)
+    p = actions.add_parser("rename", help="rename a tag (and the tags under it)")
+    p.add_argument("old"), p.add_argument("new")
+    p.set_defaults(func=cmd_tags_edit)
+    p = actions.add_parser("merge", help="move a tag's labels to another tag and delete it")
+    p.add_argument("source", metavar="SRC"), p.add_argument("into", metavar="INTO")
+    p.set_defaults(func=cmd_tags_edit)
+    p = actions.add_parser("delete", help="delete a tag and its labels")
+    p.add_argument("name")
+    p.add_argument(
+        "--children", action="store_true", help="delete the tags under it too (else they move up)"
+    )
+    p.set_defaults(func=cmd_tags_edit)
+    p = actions.add_parser("color", help="give a tag a colour (#rrggbb), or none")
+    p.add_argument("name"), p.add_argument("color", metavar="COLOR|none")
+    p.set_defaults(func=cmd_tags_edit)
 
 
 def cmd_tag_change(args: argparse.Namespace, settings: Settings) -> int:
@@ -75,6 +104,42 @@ def cmd_tag_list(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     for name, n in counts:
         say(f"{n:>6}  {name}")
+    return 0
+
+
+def cmd_tags_list(args: argparse.Namespace, settings: Settings) -> int:
+    """Every tag as a tree (children indented under their parent) with its items (a parent's
+    take in its children's) and colour."""
+    with Library(settings) as lib:
+        counts, colors = lib.tags(), lib.tag_colors()
+    if args.json:
+        emit_json([{"tag": name, "items": n, "color": colors.get(name)} for name, n in counts])
+        return 0
+    for name, n in counts:
+        depth, leaf = name.count("/"), name.rpartition("/")[2]
+        color = f"  {colors[name]}" if name in colors else ""
+        say(f"{n:>6}  {'  ' * depth}{leaf}{color}")
+    return 0
+
+
+def cmd_tags_edit(args: argparse.Namespace, settings: Settings) -> int:
+    """Rename, merge, delete or colour a tag."""
+    action = args.tags_action
+    with Library(settings) as lib:
+        if action == "rename":
+            lib.rename_tag(args.old, args.new)
+            done = f"renamed {args.old!r} to {args.new!r}"
+        elif action == "merge":
+            lib.merge_tags(args.source, args.into)
+            done = f"merged {args.source!r} into {args.into!r}"
+        elif action == "delete":
+            lib.delete_tag(args.name, children=args.children)
+            done = f"deleted {args.name!r}" + (" and the tags under it" if args.children else "")
+        else:
+            color = None if args.color.lower() == "none" else args.color
+            lib.set_tag_color(args.name, color)
+            done = f"{args.name!r} is now {color}" if color else f"{args.name!r} has no colour"
+    note(done)
     return 0
 
 

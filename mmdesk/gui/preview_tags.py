@@ -2,7 +2,8 @@
 
 Confirmed tags are plain rows, counted over the selection; a prediction for the current item is
 an italic row with its score, confirmed or rejected with Yes / No; a "not" label is a struck-out
-row. The area only emits what the person asked for; the window writes it for every selected
+row. Typed text may hold several tags separated by commas ("beach, sea"): each is emitted on
+its own. The area only emits what the person asked for; the window writes it for every selected
 item.
 """
 
@@ -13,7 +14,6 @@ from typing import Any
 from PySide6.QtCore import QStringListModel, Qt, Signal
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
-    QCompleter,
     QHBoxLayout,
     QLineEdit,
     QListWidget,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from mmdesk.gui.compat import emit
+from mmdesk.gui.tag_box import ListCompleter, split_tags
 
 SourceRole = Qt.ItemDataRole.UserRole + 1
 USER, NOT, PREDICTED = "user", "not", "predicted"
@@ -43,9 +44,9 @@ class TagArea(QWidget):
         self.tags = QListWidget(self)
         self.tags.setMaximumHeight(110)
         self.tags.setAccessibleName("Tags")
-        self.tag_edit = QLineEdit(self, placeholderText="Add a tag… (Enter)")
+        self.tag_edit = QLineEdit(self, placeholderText="Add tags, comma-separated… (Enter)")
         self.completions = QStringListModel(self)
-        self.tag_edit.setCompleter(QCompleter(self.completions, self))
+        self.tag_edit.setCompleter(ListCompleter(self.completions, self))
         self.tag_edit.completer().setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.yes = QPushButton("Yes", self)
         self.yes.setToolTip("It is this tag (confirms a prediction)")
@@ -131,13 +132,14 @@ class TagArea(QWidget):
         self.no.setEnabled(typed or source in (PREDICTED, USER))
         self.remove_tag.setEnabled(source in (USER, NOT))
 
-    def _typed(self) -> str:
-        name = self.tag_edit.text().strip()
+    def _typed(self) -> list[str]:
+        """The tags typed (comma-separated), taken out of the edit line."""
+        names = split_tags(self.tag_edit.text())
         self.tag_edit.clear()
-        return name
+        return names
 
     def _add_typed(self) -> None:
-        if name := self._typed():
+        for name in self._typed():
             emit(self.tag_added, name)
 
     def _yes(self) -> None:
@@ -149,7 +151,7 @@ class TagArea(QWidget):
 
     def _no(self) -> None:
         if self.tag_edit.text().strip() or self.current() is None:
-            if name := self._typed():
+            for name in self._typed():
                 emit(self.tag_not_requested, name)
             return
         name, source = self.current() or ("", "")

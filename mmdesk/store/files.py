@@ -77,7 +77,8 @@ class FilesMixin(FoldersMixin):
     def moved_candidate(self, content_hash: str) -> FileRow | None:
         """A known file with this content whose path is gone: the same file, moved."""
         rows = self._sql(
-            f"SELECT {_COLUMNS} FROM files WHERE hash=? ORDER BY status='missing' DESC, id",
+            f"SELECT {_COLUMNS} FROM files WHERE hash=? AND status NOT LIKE 'removed:%' "
+            "ORDER BY status='missing' DESC, id",
             (content_hash,),
         ).fetchall()
         for raw in rows:
@@ -158,6 +159,19 @@ class FilesMixin(FoldersMixin):
         return [
             {"path": paths.decode(p), "error": paths.decode(e or ""), "error_kind": k}
             for p, e, k in rows
+        ]
+
+    def problem_files(self, limit: int = 1000) -> list[dict[str, Any]]:
+        """Failed files for the problems view: path, error, error_kind, and when the library
+        first saw the file (``added_at``, seconds) and its modification time."""
+        rows = self._sql(
+            "SELECT path, error, error_kind, added_at, mtime_ns FROM files WHERE status='error' "
+            "ORDER BY path LIMIT ?", (limit,),
+        )  # fmt: skip
+        return [
+            {"path": paths.decode(p), "error": paths.decode(e or ""), "error_kind": k}
+            | {"added_at": added, "mtime_ns": mtime}
+            for p, e, k, added, mtime in rows
         ]
 
 

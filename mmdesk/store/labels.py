@@ -1,5 +1,6 @@
 """Tags and labels: what a person says an item is (``user``) or is not (``not``), and what a
-classifier predicts (``classifier:<plugin id>``, with a score; see classifiers.py)."""
+classifier predicts (``classifier:<plugin id>``, with a score; see classifiers.py). Tags nest
+by ``/`` (tag_tree.py: rename, merge, delete branches, colours, undo rows)."""
 
 from __future__ import annotations
 
@@ -8,24 +9,26 @@ from collections.abc import Iterable
 from typing import Any
 
 from mmdesk.errors import StoreError
-from mmdesk.store.base import StoreBase
 from mmdesk.store.items import id_list
+from mmdesk.store.tag_tree import TagTreeMixin
 
 # The two sources a person's labels have; every other source is a classifier's prediction.
 PERSON_SOURCES = ("user", "not")
 
 
-class LabelsMixin(StoreBase):
+class LabelsMixin(TagTreeMixin):
     """Create tags, label items, count labels."""
 
     def tag_id(self, name: str, *, create: bool = True) -> int | None:
-        """The id of tag ``name`` (case-insensitive), created when missing if ``create``."""
+        """The id of tag ``name`` (case-insensitive), created when missing if ``create``
+        (with its missing ancestors: ``Places/Paris`` makes ``Places`` too)."""
         name = name.strip()
         if not name:
             raise StoreError("a tag needs a name")
         found = self.scalar("SELECT id FROM tags WHERE name=?", (name,))
         if found is None and create:
-            with self._write():
+            with self.transaction():
+                self.ensure_tag_parents(name)
                 cur = self._sql(
                     "INSERT INTO tags(name, created_at) VALUES (?, ?)", (name, time.time())
                 )
@@ -135,3 +138,19 @@ class LabelsMixin(StoreBase):
             (tag.strip(), since),
         )
         return int(found or 0)
+
+    def tag_names_for(
+        self, item_ids: Iterable[int], *, source: str | None = None
+    ) -> dict[int, list[str]]:
+        """The tag names of each of ``item_ids`` (labels of ``source`` only, if given), sorted,
+        in one query (the grid's tiles show a page's tags); untagged items are left out."""
+        rows = self._sql(
+            "SELECT DISTINCT l.item_id, t.name FROM labels l JOIN tags t ON t.id=l.tag_id "
+            "WHERE l.item_id IN (SELECT value FROM json_each(?1)) "
+            "AND (?2 IS NULL OR l.source=?2) ORDER BY l.item_id, t.name",
+            (id_list(item_ids), source),
+        )
+        names: dict[int, list[str]] = {}
+        for item_id, name in rows:
+            names.setdefault(int(item_id), []).append(name)
+        return names

@@ -2,7 +2,8 @@
 
 A person's labels say an item is a tag or is not; accepting or rejecting a prediction in the
 review view makes it one of those. Classifier work (listing, predicting, review queues) is in
-:class:`~mmdesk.core.tagging.classifier_ops.ClassifierOps`.
+:class:`~mmdesk.core.tagging.classifier_ops.ClassifierOps`; renaming, merging, deleting and
+colouring tags, and undoing that, in :class:`~mmdesk.core.tagging.manage.TagManageOps`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from mmdesk.core.jobs import Changes
 from mmdesk.core.tagging.classifier_ops import ClassifierOps
+from mmdesk.core.tagging.manage import TagManageOps, tag_name
 from mmdesk.core.tagging.sources import NOT, USER, shown_labels
 from mmdesk.errors import MmdeskError
 
@@ -19,7 +21,7 @@ if TYPE_CHECKING:
     from mmdesk.store import Store
 
 
-class TaggingOps(ClassifierOps):
+class TaggingOps(TagManageOps, ClassifierOps):
     """Labels: read them, add and remove them. Every write returns Changes."""
 
     if TYPE_CHECKING:
@@ -28,8 +30,10 @@ class TaggingOps(ClassifierOps):
         def daily_backup(self) -> Path | None: ...
 
     def tags(self) -> list[tuple[str, int]]:
-        """Tag names with how many items a person said carry each."""
-        return self.store.tag_counts(source=USER)
+        """Tag names with how many present items a person said carry each; a parent's count
+        takes in its descendants' items (``Places`` counts those of ``Places/Paris``), as
+        filtering by it does."""
+        return self.store.tag_tree_counts(source=USER)
 
     def labels_for(self, item_id: int) -> list[dict[str, Any]]:
         """The item's tags: ``[{"name", "source": "user" | "not" | "predicted", "score"}]``.
@@ -73,8 +77,12 @@ class TaggingOps(ClassifierOps):
         return Changes(labels=set(item_ids), tags=True)
 
     def _label(self, item_ids: list[int], name: str, source: str) -> Changes:
-        if not name.strip():
-            raise MmdeskError("a tag needs a name")
+        name = tag_name(name)  # "Places / Paris" is Places/Paris
         self.daily_backup()
         self.store.set_person_label(item_ids, name, source)
         return Changes(labels=set(item_ids), tags=True)
+
+    def tag_names_for(self, item_ids: list[int]) -> dict[int, list[str]]:
+        """The tags a person gave each item, sorted; untagged items are left out (the grid's
+        tiles show them, a page at a time)."""
+        return self.store.tag_names_for(item_ids, source=USER)
