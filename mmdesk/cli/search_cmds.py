@@ -1,4 +1,4 @@
-"""Search commands: ``search TEXT`` and ``similar PATH|ID``, with the same filters.
+"""Search commands: ``search TEXT``, ``similar PATH|ID`` and ``browse``, with the same filters.
 
 A query goes to the desktop app first when it runs on this library (it holds the model and the
 index warm; see :mod:`mmdesk.core.remote`), else, or with ``--local``, it is answered here.
@@ -48,7 +48,7 @@ def register(commands: Any) -> None:
     )
     p.add_argument("text", help="what to find (see the query syntax above)")
     filter_args(p)
-    p.set_defaults(func=cmd_search)
+    p.set_defaults(func=cmd_search, quick_exit=True)
 
     p = commands.add_parser(
         "similar",
@@ -56,7 +56,14 @@ def register(commands: Any) -> None:
     )
     p.add_argument("target")
     filter_args(p)
-    p.set_defaults(func=cmd_similar)
+    p.set_defaults(func=cmd_similar, quick_exit=True)
+
+    p = commands.add_parser(
+        "browse",
+        help="list the library without a query, newest first (--sort oldest), filtered",
+    )
+    filter_args(p)
+    p.set_defaults(func=cmd_browse, quick_exit=True)
 
 
 def filter_args(p: argparse.ArgumentParser) -> None:
@@ -74,7 +81,17 @@ def filter_args(p: argparse.ArgumentParser) -> None:
         help="leave out results scoring below S; without it, a query that matches nothing "
         "well gets no results (--min-score 0 shows everything)",
     )
-    p.add_argument("--sort", choices=("relevance", "date"), default="relevance")
+    p.add_argument(
+        "--camera", action="append", default=[], help="only photos taken with this camera"
+    )
+    p.add_argument("--after", help="taken from the start of YYYY[-MM[-DD]] on")
+    p.add_argument("--before", help="taken before the start of YYYY[-MM[-DD]]")
+    p.add_argument(
+        "--sort",
+        choices=("relevance", "newest", "oldest", "date"),
+        default="relevance",
+        help="relevance, or by date (taken, else file time): newest or oldest first (date: newest)",
+    )
     p.add_argument(
         "--group",
         action="store_true",
@@ -95,6 +112,9 @@ def filter_fields(args: argparse.Namespace) -> dict[str, Any]:
         "under": [str(u) for u in args.under],
         "tags": list(args.tag),
         "predicted": args.predicted,
+        "camera": list(args.camera),
+        "after": args.after,
+        "before": args.before,
         "min_score": args.min_score,
         "limit": args.limit,
         "sort": args.sort,
@@ -178,6 +198,17 @@ def cmd_similar(args: argparse.Namespace, settings: Settings) -> int:
     """Search by example: an item id, or a file (indexed or not)."""
     reply = _reply("similar", args.target, args, settings)
     print_rows(reply["results"], args.json)
+    return 0
+
+
+def cmd_browse(args: argparse.Namespace, settings: Settings) -> int:
+    """What passes the filters, by date (taken, else file time), answered here."""
+    from mmdesk.core.search import group_moments
+
+    wanted = filters(args)
+    with remote.open_library(settings) as lib:
+        found = lib.browse(wanted)
+    print_results(group_moments(found) if args.group else found, args.json)
     return 0
 
 

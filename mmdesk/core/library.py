@@ -40,21 +40,36 @@ BACKUP_CHECK_S = 3600.0  # how often a long-lived library looks whether a day ha
 class Library(TaggingOps, TextOps, SidecarOps, PeopleOps, OrientationOps):
     """One person's library in one thread. Open another for another thread."""
 
-    def __init__(self, settings: Settings | None = None, registry: Registry | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        registry: Registry | None = None,
+        *,
+        one_shot: bool = False,
+    ) -> None:
+        """``one_shot``: opened by a process that answers one read and ends (a CLI query):
+        the store opens read-only without its integrity check (``Store``'s ``one_shot``)."""
         self.settings = settings or Settings()
-        self.store = Store(self.settings.db_path, backups_dir=self.settings.backups_dir)
+        self.store = Store(
+            self.settings.db_path, backups_dir=self.settings.backups_dir, one_shot=one_shot
+        )
         self.registry = registry or Registry(self.settings)
         self._searcher: Searcher | None = None
         self._sound: SoundSearcher | None = None
         self.last_verdict: Verdict | None = None  # why the last search showed nothing
         self._hybrid: HybridSearcher | None = None
         self._next_backup_check = 0.0  # monotonic: the desktop app stays open for days
+        self._removed_folders = False  # an undoable removal waits for purge_removed()
 
     def close(self) -> None:
         for searcher in (self._searcher, self._sound):
             if searcher is not None:
                 searcher.close()  # stops a background index build; it resumes next time
-        self.store.close()
+        try:
+            if self._removed_folders:
+                self.purge_removed()  # no undo outlives the library that could undo it
+        finally:
+            self.store.close()
 
     def __enter__(self) -> Library:
         return self
@@ -320,10 +335,29 @@ class Library(TaggingOps, TextOps, SidecarOps, PeopleOps, OrientationOps):
         self.store.add_folder(canonical(path))
         return Changes(folders=True)
 
-    def remove_folder(self, path: str | Path) -> Changes:
-        """Forget a library folder and everything indexed under it (files stay on disk)."""
+    def remove_folder(self, path: str | Path, *, undoable: bool = False) -> Changes:
+        """Forget a library folder and everything indexed under it (files stay on disk).
+        ``undoable``: its items only leave the library, to come back by
+        :meth:`restore_folder`, until :meth:`purge_removed` (at :meth:`close` at the latest)."""
         self.daily_backup()
-        self.store.remove_folder(canonical(path))
+        if undoable:
+            self.store.soft_remove_folder(canonical(path))
+            self._removed_folders = True
+        else:
+            self.store.remove_folder(canonical(path))
+        return Changes(folders=True, removed=True, files=True, tags=True)
+
+    def restore_folder(self, path: str | Path) -> Changes:
+        """Undo an undoable :meth:`remove_folder`: the folder and its items, tags and all,
+        are back as they were."""
+        self.store.restore_folder(canonical(path))
+        return Changes(folders=True, files=True, items=True, tags=True)
+
+    def purge_removed(self) -> Changes:
+        """Delete what undoable removals left for good (their items, vectors and labels)."""
+        self._removed_folders = False
+        if not self.store.purge_removed():
+            return Changes()
         return Changes(folders=True, removed=True, files=True, tags=True)
 
     # jobs ---------------------------------------------------------------------------------
@@ -343,3 +377,36 @@ class Library(TaggingOps, TextOps, SidecarOps, PeopleOps, OrientationOps):
         job = IndexJob(roots, retry_failed=retry_failed)
         self.run(job, state)
         return job.report
+
+    def problem_files(self, limit: int = 1000) -> list[dict[str, Any]]:
+        """Files that could not be read, with why and when (the GUI's problems view):
+        ``{"path", "error", "error_kind", "added_at", "mtime_ns"}`` each, by path."""
+        return self.store.problem_files(limit)
+
+    # browsing facets ------------------------------------------------------------------------
+    def folder_counts(self) -> dict[str, int]:
+        """Items under each library folder and each subfolder holding any, by path: the
+        sidebar's folder tree, each count what filtering on that folder shows."""
+        return self.store.folder_counts()
+
+    def cameras(self) -> list[tuple[str, int]]:
+        """(camera, items taken with it), most used first: the camera filter's choices."""
+        return self.store.cameras()
+
+    # browsing every item, a page at a time --------------------------------------------------
+    def browse_page(self, filters: Filters | None, offset: int, limit: int) -> list[Result]:
+        """``limit`` items of :meth:`browse` from ``offset`` on (in the same order), so a
+        front end can show all of them a page at a time."""
+        wanted = (filters or Filters()).item_filter()
+        return [Result.from_row(row) for row in self.store.browse(wanted, limit, offset)]
+
+    def count(self, filters: Filters | None = None) -> int:
+        """How many items pass the filters: the "of M" of what browsing shows."""
+        return self.store.count((filters or Filters()).item_filter())
+
+    def date_histogram(
+        self, filters: Filters | None = None, period: str = "month"
+    ) -> list[tuple[str, int]]:
+        """(month "2024-03", or day "2024-03-02" with ``period="day"``; items) of what browsing
+        the filters shows, in its order: a timeline's groups, and where each one starts."""
+        return self.store.date_histogram((filters or Filters()).item_filter(), period)

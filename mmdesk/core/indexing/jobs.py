@@ -12,6 +12,7 @@ from mmdesk.core.indexing.pipeline import Pipeline
 from mmdesk.core.indexing.plan import Plan, make_plan
 from mmdesk.core.indexing.prepare import IndexEncoder
 from mmdesk.core.indexing.report import IndexReport
+from mmdesk.core.indexing.scan import own_folders
 from mmdesk.core.jobs import Changes
 from mmdesk.core.media import Decoder
 from mmdesk.core.paths import canonical, is_under
@@ -146,10 +147,10 @@ def decoders_for(library: Library) -> dict[str, Decoder]:
 
 
 def _own_folders(library: Library) -> list[str]:
-    """mmdesk's own folders (thumbnail cache, plugins, backups), never indexed even inside a
-    library folder. The data folder itself may hold a person's sample library."""
-    s = library.settings
-    return [canonical(p) for p in (s.cache_dir, s.user_plugin_dir, s.backups_dir)]
+    """mmdesk's own folders (the data folder, thumbnail cache, plugins, backups), never
+    indexed even inside a library folder; a library folder inside the data folder (the sample
+    library) is still indexed (scan.skipped)."""
+    return own_folders(library.settings)
 
 
 def index_paths(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mmdesk.core.indexing.scan import Candidate, scan
+from mmdesk.core.indexing.scan import Candidate, scan, skipped
 from mmdesk.kinds import INDEXED_FILE_KINDS
 from mmdesk.store import FileRow, Store
 
@@ -51,8 +51,9 @@ def make_plan(
 ) -> Plan:
     """Scan ``roots`` and diff against the store."""
     plan = Plan()
-    for root in roots:
-        plan.known.update(store.files_snapshot(root))
+    for root in roots:  # what the scan skips there is not missing (it may be another root's)
+        known = store.files_snapshot(root).items()
+        plan.known.update((p, row) for p, row in known if not skipped(p, root, exclude))
     complete = {e: store.complete_files(e) for e in encoder_ids}
     for candidate in scan(
         roots,

@@ -1,5 +1,10 @@
 """Walking library folders: canonical paths, hidden and system folders skipped, loops survived,
-mmdesk's own data folder never indexed, and every unreadable entry reported."""
+mmdesk's own data folder never indexed, and every unreadable entry reported.
+
+mmdesk's own folders (the data folder, its caches, plugins and backups: :func:`own_folders`)
+are skipped wherever a library folder holds them; only a library folder added inside one (the
+sample library, made in the data folder) is walked, still without the folders it holds.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,13 @@ import os
 import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from mmdesk.core.paths import is_under
+from mmdesk.core.paths import canonical, is_under
 from mmdesk.kinds import FileKind, file_kind
+
+if TYPE_CHECKING:
+    from mmdesk.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +34,18 @@ SYSTEM_DIRS = {
     ".thumbnails",
 }
 Problem = Callable[[str, str], None]
+
+
+def own_folders(settings: Settings) -> list[str]:
+    """mmdesk's own folders, canonical: never indexed, even inside a library folder."""
+    s = settings
+    return [canonical(p) for p in (s.data_dir, s.cache_dir, s.user_plugin_dir, s.backups_dir)]
+
+
+def skipped(path: str, root: str, exclude: list[str]) -> bool:
+    """Whether ``path``, found under library folder ``root``, lies in one of the ``exclude``
+    folders; one holding ``root`` itself does not count (a library folder in the data folder)."""
+    return any(e and is_under(path, e) and not is_under(root, e) for e in exclude)
 
 
 @dataclass(frozen=True)
@@ -46,7 +67,9 @@ def scan(
 ) -> Iterator[Candidate]:
     """Yield media files under canonical ``roots`` (files or folders), each once.
 
-    ``exclude`` lists canonical folders never entered (mmdesk's data and cache folders).
+    ``exclude`` lists canonical folders never entered (mmdesk's data and cache folders), unless
+    a root lies inside one (see :func:`skipped`). A file root is taken as given: a caller that
+    passes changed files filters them (the watch job does).
     """
     visited: set[tuple[int, int]] = set()
     skip = [e for e in exclude or [] if e]
@@ -70,7 +93,7 @@ def _walk(
     stack = [folder]
     while stack:
         current = stack.pop()
-        if any(is_under(current, s) for s in skip):
+        if skipped(current, folder, skip):
             log.info("not indexing mmdesk's own folder %s", current)
             continue
         children = _list(current, visited, report)

@@ -11,7 +11,9 @@ from mmdesk.errors import MmdeskError
 from mmdesk.kinds import check_file_kinds
 from mmdesk.store.filters import ItemFilter
 
-SORTS = ("relevance", "date")
+# "date" is the old name of "newest" (kept for saved settings and scripts).
+SORTS = ("relevance", "newest", "oldest", "date")
+DATE_ORDERS = {"newest": "newest", "date": "newest", "oldest": "oldest"}
 
 
 @dataclass
@@ -24,9 +26,10 @@ class Filters:
     predicted: bool = False  # a tag also matches where a classifier predicts it
     after: str | None = None  # YYYY[-MM[-DD]]: taken from the start of that period on
     before: str | None = None  # YYYY[-MM[-DD]]: taken before the start of that period
+    camera: list[str] = field(default_factory=list)  # taken with any of these cameras
     min_score: float | None = None
     limit: int = 50
-    sort: str = "relevance"  # relevance | date
+    sort: str = "relevance"  # relevance | newest | oldest ("date" is newest)
 
     def __post_init__(self) -> None:
         if isinstance(self.limit, bool) or not isinstance(self.limit, int) or self.limit < 0:
@@ -35,6 +38,8 @@ class Filters:
             raise MmdeskError(f"the minimum score must be a number (not {self.min_score})")
         if self.sort not in SORTS:
             raise MmdeskError(f"sort by one of {', '.join(SORTS)} (not {self.sort!r})")
+        if isinstance(self.camera, str):  # one camera, as a front end may give it
+            self.camera = [self.camera]
         try:
             check_file_kinds(self.kinds)
             self._bounds()
@@ -55,8 +60,17 @@ class Filters:
             predicted=self.predicted,
             after=self._bounds()[0],
             before=self._bounds()[1],
+            camera=[c.strip() for c in self.camera if c.strip()],
+            oldest_first=self.date_order == "oldest",
         )
 
     @property
+    def date_order(self) -> str | None:
+        """ "newest" or "oldest" when results go by date (taken, else file time), else None."""
+        return DATE_ORDERS.get(self.sort)
+
+    @property
     def narrows(self) -> bool:
-        return bool(self.kinds or self.under or self.tags or self.after or self.before)
+        return bool(
+            self.kinds or self.under or self.tags or self.after or self.before or self.camera
+        )

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mmdesk.core.indexing import IndexJob
-from mmdesk.core.indexing.scan import scan
+from mmdesk.core.indexing.scan import own_folders, scan, skipped
 from mmdesk.core.jobs import Changes
 from mmdesk.core.paths import canonical, is_under
 from mmdesk.core.tasks import TaskState
@@ -76,7 +76,8 @@ class WatchJob:
         changes |= self._record_offline(library, away)
         roots = [str(r) for r in library.library_roots()]
         rescan = sorted(r for r in self.batch.rescan if r in roots and r not in away.values())
-        files = [f for f in self._files(roots, list(away.values())) if not _under(f, rescan)]
+        own = list(dict.fromkeys([*self.exclude, *own_folders(library.settings)]))
+        files = [f for f in self._files(roots, list(away.values()), own) if not _under(f, rescan)]
         self.report.files, self.report.rescanned = len(files), rescan
         if rescan or files:
             index = IndexJob([*rescan, *files])
@@ -96,16 +97,18 @@ class WatchJob:
             library.store.set_folder_state(fid, "offline")
         return Changes(folders=True) if stale or self.batch.offline else Changes()
 
-    def _files(self, roots: list[str], away: list[str]) -> list[str]:
-        """The media files the batch names: changed files, and those inside new folders."""
+    def _files(self, roots: list[str], away: list[str], own: list[str]) -> list[str]:
+        """The media files the batch names: changed files, and those inside new folders;
+        none in mmdesk's own folders (``own``: the data folder, its caches, backups)."""
         out: dict[str, None] = {}
         for path in sorted(self.batch.changed):
-            if not any(is_under(path, r) for r in roots) or _under(path, away):
+            holders = [r for r in roots if is_under(path, r)]
+            if not holders or _under(path, away):
+                continue
+            if skipped(path, max(holders, key=len), own):
                 continue
             if os.path.isdir(path):
-                for found in scan(
-                    [canonical(path)], kinds=INDEXED_FILE_KINDS, exclude=self.exclude
-                ):
+                for found in scan([canonical(path)], kinds=INDEXED_FILE_KINDS, exclude=own):
                     out[found.path] = None
             elif os.path.isfile(path) and file_kind(path) in INDEXED_FILE_KINDS:
                 out[canonical(path)] = None
