@@ -6,7 +6,10 @@ scikit-image photos) and, when PyAV can write one, a short generated video, inde
 bundled plugins; the person's own data folder is never touched. It captures:
 
 empty (no folder yet), results (a search), viewer (the best hit large), video (a video moment
-in the viewer), settings and plugins (the dialogs), into ``docs/screenshots/<state>.png``. Each
+in the viewer), tags (nested, coloured tags in the sidebar's tag manager, shown on the tiles,
+one as a filter chip), timeline (browsing by date with the scrubber), problems (the unreadable
+files), settings and plugins (the dialogs), into ``docs/screenshots/<state>.png``. The sample
+files get file dates spread over a year (so the timeline has months) and one unreadable file. Each
 PNG is reduced to a palette so it stays small (under 250 KB).
 """
 
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import sys
 import tempfile
 from collections.abc import Callable
@@ -154,13 +158,65 @@ class Shooter:
         w = self.window
         rows = [n for n, r in enumerate(w.model.results()) if r.kind == "video_frame"]  # type: ignore[attr-defined]
         if not rows:
-            self.later(0, self.settings)
+            self.later(0, self.tags)
             return
         # Cued, not playing: a playing QVideoWidget grabs as an empty frame under Xvfb.
         player = w.viewer.viewer.player  # type: ignore[attr-defined]
         player.play_from = player.load
         w.viewer.open(row=rows[0])  # type: ignore[attr-defined]
-        self.when_idle(lambda: (self.grab("video"), w.viewer.close(), self.settings()), 2500)  # type: ignore[attr-defined]
+        self.when_idle(lambda: (self.grab("video"), w.viewer.close(), self.tags()), 2500)  # type: ignore[attr-defined]
+
+    def tags(self) -> None:
+        """Nested, coloured tags on a few photos; the tiles show them; "Animals" filters."""
+        w = self.window
+        wanted = {
+            "Animals/Cats": ["chelsea.jpg"],
+            "Animals/Horses": ["horse.png"],
+            "Space": ["rocket.jpg", "astronaut.jpg", "hubble.jpg", "moon.png"],
+            "Textures": ["grass.png", "gravel.png", "brick.png"],
+        }
+        colours = {"Animals": "#d9822b", "Space": "#3b6fd4", "Textures": "#5a9e4b"}
+        by_name = {p.name: p for p in self.library.rglob("*") if p.is_file()}
+
+        def write(lib: object) -> object:
+            changes = None
+            for tag, names in wanted.items():
+                ids = [lib.item_for_path(by_name[n]) for n in names if n in by_name]  # type: ignore[attr-defined]
+                done = lib.tag([i for i in ids if i is not None], tag)  # type: ignore[attr-defined]
+                changes = done if changes is None else changes | done
+            for tag, colour in colours.items():
+                changes = changes | lib.set_tag_color(tag, colour)  # type: ignore[attr-defined,operator]
+            return changes
+
+        w.view.set_show_tags(True)  # type: ignore[attr-defined]
+        w.searchbar.set_query("")  # type: ignore[attr-defined]
+        w.runner.write(write, lambda _: self.when_idle(self.filter_by_tag))  # type: ignore[attr-defined]
+
+    def filter_by_tag(self) -> None:
+        from mmdesk.gui.sidebar import ValueRole
+
+        w = self.window
+        sidebar = w.sidebar  # type: ignore[attr-defined]
+        for n in range(sidebar.tags.childCount()):
+            entry = sidebar.tags.child(n)
+            if entry.data(0, ValueRole) == "Animals":
+                entry.setExpanded(True)
+                entry.setSelected(True)
+        self.when_idle(lambda: (self.grab("tags"), self.timeline()))
+
+    def timeline(self) -> None:
+        w = self.window
+        for entry in w.sidebar.selectedItems():  # type: ignore[attr-defined]
+            entry.setSelected(False)
+        w.view.set_show_tags(False)  # type: ignore[attr-defined]
+        self.when_idle(lambda: (self.grab("timeline"), self.problems()))
+
+    def problems(self) -> None:
+        from mmdesk.gui.problems import show_problems
+
+        dialog = show_problems(self.window)  # type: ignore[arg-type]
+        dialog.resize(900, 320)
+        self.when_idle(lambda: (self.grab("problems", dialog), dialog.close(), self.settings()))
 
     def settings(self) -> None:
         from mmdesk.gui.dialogs import SettingsDialog
@@ -205,8 +261,15 @@ def shoot(tmp: Path, out: Path, query: str) -> int:
     from mmdesk.gui.window import MainWindow
 
     library = tmp / "Pictures"
-    make_sample_library(library)
+    made = make_sample_library(library)
     make_video(library / "clips" / "garden ball.mp4")
+    # file dates spread over a year, newest first in the recipe's order (the timeline's months)
+    start = 1_704_067_200  # 2024-01-01
+    for n, path in enumerate(sorted(made, key=lambda p: p.name)):
+        when = start + n * 19 * 86_400
+        os.utime(path, (when, when))
+    (library / "scans").mkdir(exist_ok=True)
+    (library / "scans" / "receipt.jpg").write_bytes(b"this is not a JPEG")  # the problems view
     settings = Settings(data_dir=tmp / "data", threads=1)
     with Library(settings) as lib:  # quick shots: no speech or captions to wait for
         for key, value in (("transcripts", "off"),):
@@ -218,7 +281,8 @@ def shoot(tmp: Path, out: Path, query: str) -> int:
     install_excepthook(window)
     window.resize(*SIZE)
     window.show()
-    Shooter(window, out, library, query).start()
+    shooter = Shooter(window, out, library, query)  # kept: its timers call its methods
+    shooter.start()
     return int(app.exec())
 
 

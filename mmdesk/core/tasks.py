@@ -93,13 +93,29 @@ class TaskState:
         return self.last
 
 
+_keep_priorities = False  # set by keep_thread_priorities()
+
+
+def keep_thread_priorities() -> None:
+    """Make :func:`lower_thread_priority` do nothing in this process from now on.
+
+    For a process one of whose threads must answer at once (the desktop app's window): a
+    lowered thread preempted while it holds the GIL keeps that thread waiting until the
+    scheduler runs it again, 100-300 ms on a busy machine (SCHED_IDLE decode threads worst;
+    measured with bench/gui_stall.py), far longer than any CPU it would have taken.
+    """
+    global _keep_priorities
+    _keep_priorities = True
+
+
 def lower_thread_priority(increment: int = 8, *, idle: bool = False) -> None:
-    """Make background work yield the CPU (Linux only; elsewhere a no-op).
+    """Make background work yield the CPU (Linux only; elsewhere, or after
+    :func:`keep_thread_priorities`, a no-op).
 
     ``idle`` asks for SCHED_IDLE (run only when a core would otherwise idle), falling back to
     ``increment`` more niceness. Threads started afterwards by this one inherit it.
     """
-    if not sys.platform.startswith("linux"):
+    if _keep_priorities or not sys.platform.startswith("linux"):
         return
     tid = threading.get_native_id()
     if idle:

@@ -35,6 +35,14 @@ LABEL_VERBS = {
     "accept": "Confirmed",
     "reject": "Rejected",
 }
+# What Edit > Undo says of each label write ("Undo tag “beach” on 3 items").
+LABEL_UNDO = {
+    "tag": "tag “{name}” on {n}",
+    "untag": "untag “{name}” from {n}",
+    "not": "not “{name}” on {n}",
+    "accept": "confirm “{name}” on {n}",
+    "reject": "reject “{name}” on {n}",
+}
 
 
 def _overlap(a: str, b: str) -> bool:
@@ -100,7 +108,7 @@ class LibraryActions(WindowParts):
                 state.cancel()
                 resume += [r for r in roots if not is_under(r, path)]
         self.runner.write(
-            lambda library: library.remove_folder(path),
+            lambda library: library.remove_folder(path, undoable=True),
             lambda _: self._removed(path, resume),
             nestable=False,
         )
@@ -109,12 +117,13 @@ class LibraryActions(WindowParts):
         answer = QMessageBox.question(
             self,
             "Remove folder",
-            f"Remove {path} from the library?\n\nThe photos stay on "
-            "disk; their tags and index entries are forgotten.",
+            f"Remove {path} from the library?\n\nThe photos stay on disk; their tags and "
+            "index entries are forgotten when mmdesk closes (Edit > Undo brings them back).",
         )
         return answer == QMessageBox.StandardButton.Yes
 
     def _removed(self, path: str, resume: list[str]) -> None:
+        self.undo.folder_removed(path, Path(path).name or path)
         self.say(f"Removed {path} from the library")
         if resume:
             self.index(resume)
@@ -124,13 +133,9 @@ class LibraryActions(WindowParts):
         self.progress.show_progress(progress)
 
     def _indexed(self, state: TaskState, report: IndexReport) -> None:
+        """The run's summary goes to the notice bar (it stays until dismissed, with "Show
+        problems" when files were unreadable), which follows ``index_finished``."""
         self._roots.pop(state, None)
-        what = "stopped" if report.cancelled else "done"
-        self.say(
-            f"Indexing {what}: {report.indexed} new, {report.skipped} unchanged, "
-            f"{report.errors} unreadable, {report.missing} missing "
-            f"({report.seconds:.1f} s)"
-        )
         emit(self.index_finished, report)
 
     def _index_failed(self, state: TaskState, exc: BaseException) -> None:
@@ -157,12 +162,30 @@ class LibraryActions(WindowParts):
     def label_selected(self, name: str, how: str = "tag") -> None:
         """Say every selected item is (``tag``, ``accept``) or is not (``not``, ``reject``)
         ``name``, or forget what was said (``untag``): one write on the writer."""
-        ids = [r.item_id for r in self.view.selected_results()]
-        if not ids:
+        self.label_items([r.item_id for r in self.view.selected_results()], name, how)
+
+    def label_items(self, item_ids: list[int], name: str | list[str], how: str = "tag") -> None:
+        """:meth:`label_selected` for any items (dropped on a tag in the sidebar) and one or
+        several tags ("beach, sea" typed in the tag box): one write on the writer, one step
+        of Edit > Undo."""
+        ids, names = list(item_ids), [name] if isinstance(name, str) else list(name)
+        if not ids or not names:
             return
         write = LABEL_WRITES[how]
-        self.runner.write(
-            lambda library: write(library, ids, name), lambda _: self._labelled(name, how, len(ids))
+        n = f"{len(ids)} item{'s' * (len(ids) != 1)}"
+
+        def edit(library: Library) -> Changes:
+            changes = Changes()
+            for each in names:
+                changes = changes | write(library, ids, each)
+            return changes
+
+        self.undo.tag_edit(
+            LABEL_UNDO[how].format(name="”, “".join(names), n=n),
+            names,
+            ids,
+            edit,
+            lambda _: self._labelled("”, “".join(names), how, len(ids)),
         )
 
     def _labelled(self, name: str, how: str, count: int) -> None:

@@ -2,8 +2,9 @@
 
 The View menu holds the viewer (Enter in the grid; Ctrl+O opens externally instead), the tile
 size (also a slider in the status bar and Ctrl+wheel; remembered in the GUI settings), square
-tiles, facts on tiles, and rotation; the Help menu the keyboard shortcuts and About. Keys:
-Down goes from the search box into the grid, and Tab goes search → grid → preview.
+tiles, the date, score and tags on tiles, and rotation; the Edit menu the tag box (Ctrl+T /
+Ctrl+K) and the keyword sets (keys 1-9 in the grid); the Help menu the keyboard shortcuts and
+About. Keys: Down goes from the search box into the grid, and Tab goes search → grid → preview.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import QMenu, QSlider, QStyle, QToolBar, QWidget
 
 from mmdesk.config import RESOURCES
+from mmdesk.gui.filter_chips import ChipsRow
+from mmdesk.gui.problems import show_problems
 from mmdesk.gui.results import TILE_EDGES
 
 if TYPE_CHECKING:
@@ -24,6 +27,7 @@ if TYPE_CHECKING:
 
 ICONS = RESOURCES / "icons"
 TILE_KEY, SQUARE_KEY, FACTS_KEY = "grid/tile_edge", "grid/square", "grid/facts"
+DATE_KEY, SCORE_KEY, TAGS_KEY = "grid/show_date", "grid/show_score", "grid/show_tags"
 # Keys that are not menu actions (the grid's and the viewer's own), for the shortcuts dialog.
 OTHER_KEYS = [
     ("Enter / double-click", "View the result large"),
@@ -34,6 +38,7 @@ OTHER_KEYS = [
     ("0 / 1", "Zoom to fit / 100 % in the viewer"),
     ("Wheel / Ctrl+wheel", "Zoom the photo (viewer) / change the tile size (grid)"),
     ("Down", "From the search box into the results"),
+    ("Mouse back / forward buttons", "Back / Forward through what the grid showed"),
     ("Tab", "Search → results → preview"),
 ]
 
@@ -88,6 +93,19 @@ def search_toolbar(window: MainWindow, searchbar: QWidget) -> QToolBar:
     return bar
 
 
+def chips_toolbar(window: MainWindow) -> QToolBar:
+    """The row under the search bar with its filter chips (always there: nothing jumps)."""
+    bar = QToolBar("Filters", window)
+    bar.setObjectName("filters-toolbar")
+    bar.setMovable(False)
+    bar.setFloatable(False)
+    bar.toggleViewAction().setEnabled(False)
+    bar.setContentsMargins(0, 0, 0, 0)
+    bar.setStyleSheet("QToolBar#filters-toolbar { border: none; padding: 0px; }")
+    bar.addWidget(ChipsRow(window.searchbar.chips, window.searchbar.edit, bar))
+    return bar
+
+
 def install(window: MainWindow) -> None:
     """The menu bar; shortcuts live on actions so they work wherever focus is."""
     menu = window.menuBar()
@@ -98,6 +116,9 @@ def install(window: MainWindow) -> None:
     file_menu.addAction(_action(window, "&Quit", window.close, QKeySequence.StandardKey.Quit))
 
     edit = menu.addMenu("&Edit")
+    edit.addActions(window.undo.actions())  # tag edits and folder removal (mmdesk.gui.undo)
+    window.addActions(window.undo.actions())
+    edit.addSeparator()
     edit.addAction(
         _action(
             window, "&Find", window.searchbar.focus, QKeySequence.StandardKey.Find, "Type a search"
@@ -117,6 +138,13 @@ def install(window: MainWindow) -> None:
     view.addAction(_action(window, "Show/hide &preview", window.toggle_preview, "Ctrl+P"))
     view.addAction(window.group_action)  # each video or recording once, at its best moment
     _view_items(window, view)
+    view.addSeparator()
+    view.addAction(
+        _action(window, "P&roblems…", lambda: show_problems(window), None, "Unreadable files")
+    )
+    go = menu.addMenu("&Go")  # Back / Forward through the searches (Alt+Left / Alt+Right)
+    go.addAction(window.navigation.back_action)
+    go.addAction(window.navigation.forward_action)
 
     tools = menu.addMenu("&Tools")
     tools.addAction(
@@ -142,17 +170,18 @@ def install(window: MainWindow) -> None:
 
 
 def _label_actions(window: MainWindow, edit: QMenu) -> None:
-    """Tag, or mark as not, every selected result at once (search results in bulk)."""
+    """Tag, or mark as not, every selected result at once (search results in bulk); the
+    keyword sets (keys 1-9 in the grid) and their editor."""
     edit.addSeparator()
-    edit.addAction(
-        _action(
-            window,
-            "&Tag selection…",
-            lambda: window.tag_selection_prompt("tag"),
-            "Ctrl+T",
-            "Say every selected photo is a tag",
-        )
+    tag = _action(
+        window,
+        "&Tag…",
+        window.tagger.open_box,
+        "Ctrl+T",
+        "Tag the selection; several tags at once: separate them with commas",
     )
+    tag.setShortcuts([QKeySequence("Ctrl+T"), QKeySequence("Ctrl+K")])
+    edit.addAction(tag)
     edit.addAction(
         _action(
             window,
@@ -160,6 +189,16 @@ def _label_actions(window: MainWindow, edit: QMenu) -> None:
             lambda: window.tag_selection_prompt("not"),
             "Ctrl+Shift+T",
             "Say every selected photo is not a tag: negative examples for training",
+        )
+    )
+    edit.addMenu(window.keyword_sets.menu(edit))
+    edit.addAction(
+        _action(
+            window,
+            "&Keyword sets…",
+            window.keyword_sets.edit,
+            None,
+            "Nine sets of tags; keys 1-9 in the results tag the selection with one",
         )
     )
 
@@ -180,7 +219,7 @@ def _results_menu(window: MainWindow) -> None:
         menu.addAction("Show in folder", window.reveal_selected)
         menu.addAction("More like this", window.more_like_selected)
         menu.addSeparator()
-        menu.addAction("Tag…", lambda: window.tag_selection_prompt("tag"))
+        menu.addAction("Tag…", window.tagger.open_box)
         menu.addAction("Mark as not…", lambda: window.tag_selection_prompt("not"))
         people = getattr(window, "people_view", None)
         if people is not None and people.showing is not None:
@@ -192,11 +231,13 @@ def _results_menu(window: MainWindow) -> None:
     view.customContextMenuRequested.connect(popup)
 
 
-def _toggle(window: MainWindow, text: str, key: str, slot: Callable[[bool], None]) -> QAction:
+def _toggle(
+    window: MainWindow, text: str, key: str, slot: Callable[[bool], None], default: object = False
+) -> QAction:
     """A checkable View option, remembered in the GUI settings."""
     action = QAction(text, window)
     action.setCheckable(True)
-    action.setChecked(window.qsettings.value(key, "false") in (True, "true"))
+    action.setChecked(window.qsettings.value(key, default) in (True, "true"))
     slot(action.isChecked())
     action.toggled.connect(slot)
     action.toggled.connect(lambda on: window.qsettings.setValue(key, on))
@@ -222,12 +263,25 @@ def _view_items(window: MainWindow, view: QMenu) -> None:
         _action(window, "&Smaller tiles", lambda: zoom(-1), QKeySequence.StandardKey.ZoomOut)
     )
     view.addAction(_toggle(window, "S&quare tiles", SQUARE_KEY, grid.set_square))
-    view.addAction(_toggle(window, "Show &date and score on tiles", FACTS_KEY, grid.set_facts))
+    facts = window.qsettings.value(FACTS_KEY, False)  # the older "date and score" option
+    view.addAction(_toggle(window, "Show &tags on tiles", TAGS_KEY, _show_tags(window)))
+    view.addAction(_toggle(window, "Show d&ate on tiles", DATE_KEY, grid.set_show_date, facts))
+    view.addAction(_toggle(window, "Show sc&ore on tiles", SCORE_KEY, grid.set_show_score, facts))
     view.addSeparator()
     view.addAction(_action(window, "Rotate l&eft", lambda: viewer.rotate(-1), "Ctrl+["))
     view.addAction(_action(window, "Rotate &right", lambda: viewer.rotate(1), "Ctrl+]"))
     window.addActions(view.actions())  # shortcuts work in full screen, menu bar hidden
     _size_slider(window)
+
+
+def _show_tags(window: MainWindow) -> Callable[[bool], None]:
+    """Tags on the tiles: turned on, the shown items' tags are read."""
+
+    def show(on: bool) -> None:
+        window.view.set_show_tags(on)
+        window.refresh_tile_tags()
+
+    return show
 
 
 def _size_slider(window: MainWindow) -> None:
@@ -263,9 +317,16 @@ def _help_menu(window: MainWindow) -> None:
 
 
 def shortcut_list(window: MainWindow) -> list[tuple[str, str]]:
-    """Every menu action's shortcut with what it does, then the grid's and viewer's keys."""
+    """Every menu action's shortcut with what it does (the keyword sets' nine keys as one
+    line), then the grid's and viewer's keys."""
+    sets = getattr(window, "keyword_sets", None)
+    set_actions = set(sets.actions.values()) if sets is not None else set()
     seen: dict[str, str] = {}
+    if set_actions:
+        seen[f"1 – {len(set_actions)}"] = "Tag the selection with keyword set 1–9 (in the results)"
     for action in window.findChildren(QAction):
+        if action in set_actions:
+            continue
         keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in
                          action.shortcuts())  # fmt: skip
         if keys and keys not in seen:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
@@ -21,6 +22,7 @@ from mmdesk.core.faces import people as ops
 from mmdesk.core.jobs import Changes
 from mmdesk.core.library import Library
 from mmdesk.gui.feeds import Feed
+from mmdesk.gui.history import Place
 from mmdesk.gui.sidebar import PersonNameRole
 
 if TYPE_CHECKING:
@@ -69,6 +71,7 @@ class PeopleView(QObject):
         self.sidebar.name_person_requested.connect(self.ask_name)
         self.sidebar.merge_person_requested.connect(self.merge)
         self.showing: int | None = None  # the person whose photos the grid shows
+        self._asked = Place()  # the place of the person's photos last asked for
         window.results_shown.connect(self._results_replaced)
         self.refresh()
 
@@ -107,9 +110,21 @@ class PeopleView(QObject):
     def show_photos(self, person_id: int) -> None:
         """The person's photos in the grid (a read, under the search's key: a newer search
         replaces it); while they are shown, "Not <person>" on selected photos splits those
-        faces off into a person of their own."""
+        faces off into a person of their own. A step in the window's history: Back returns
+        to what the grid showed before, and from a later search Back returns here."""
+        self.window.navigation.leaving(self._place(person_id))
+        self.photos(person_id)
+
+    def photos(self, person_id: int) -> None:
+        """The person's photos in the grid, leaving no step behind (Back / Forward ask)."""
+        self._asked = self._place(person_id)
         label = f"Photos of {self._name(person_id)}"
         self._show(lambda lib: ops.photos_of(lib, person_id), label, person_id)
+
+    def _place(self, person_id: int) -> Place:
+        """The person's photos as a place in the history, with the filters kept beside them
+        (the sidebar's and the search bar's, in force again when Back returns)."""
+        return replace(self.window._place(), query="", similar=None, weak=False, person=person_id)
 
     def showing_name(self) -> str:
         return self._name(self.showing) if self.showing is not None else ""
@@ -157,8 +172,14 @@ class PeopleView(QObject):
 
     def _shown(self, results: list[Result], label: str, person: int | None = None) -> None:
         self.showing = person
-        self.window.model.set_results(results)
-        self.window.update_preview()
+        window = self.window
+        asked = self._asked if self._asked.person == person else Place(person=person)
+        back_to = window.navigation.shown(asked) if person is not None else None
+        window.model.set_results(results)
+        if back_to is not None:  # Back or Forward: where the person was in these photos
+            window._reselect(set(back_to.selected), back_to.current)
+            window.navigation.restore_scroll(back_to)
+        window.update_preview()
         self.window.say(f"{label}: {len(results)} photo{'' if len(results) == 1 else 's'}")
 
     def ask_name(self, person_id: int) -> None:

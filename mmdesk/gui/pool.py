@@ -5,16 +5,12 @@ QRunnable is not a QObject, so results travel back to the GUI thread through a s
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, Signal
 
-from mmdesk.core.tasks import lower_thread_priority
 from mmdesk.gui.compat import emit
-
-_niced = threading.local()
 
 
 class Relay(QObject):
@@ -32,9 +28,6 @@ class PoolWork(QRunnable):
         self.work_id, self.fn, self.relay = work_id, fn, relay
 
     def run(self) -> None:
-        if not getattr(_niced, "done", False):
-            lower_thread_priority()
-            _niced.done = True
         try:
             result = self.fn()
         except BaseException as exc:  # delivered to the GUI, never lost in a thread

@@ -15,7 +15,6 @@ tags or texts of an item it shows change (:meth:`PreviewPane.wants_refresh`).
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -49,6 +48,7 @@ from mmdesk.gui.results import (
     picture_moment,
     time_range,
 )
+from mmdesk.gui.scores import score_text
 from mmdesk.gui.text_boxes import TextArea, draw_boxes, ocr_lines
 from mmdesk.gui.thumbs import Thumbnails
 
@@ -98,6 +98,7 @@ class PreviewPane(QWidget):
     reveal_requested = Signal()
     similar_requested = Signal()
     caption_saved = Signal(int, str)  # (item id, a person's caption)
+    draft_dropped = Signal(str)  # a typed tag left unsent: its items are no longer shown
 
     def __init__(
         self,
@@ -215,9 +216,15 @@ class PreviewPane(QWidget):
     def show_results(
         self, selected: list[Result], tag_counts: dict[str, int], texts: list[dict[str, Any]]
     ) -> None:
-        """Show the first of ``selected``; tags are counted over all of them."""
+        """Show the first of ``selected``; tags are counted over all of them. A tag typed for
+        other items is dropped (and said so): it never lands on items it was not typed for."""
+        ids = {r.item_id for r in selected}
+        draft = self.tag_edit.text().strip()
+        if draft and ids != self.item_ids:
+            self.tag_edit.clear()
+            emit(self.draft_dropped, draft)
         self.result = selected[0] if selected else None
-        self.item_ids = {r.item_id for r in selected}
+        self.item_ids = ids
         enabled = self.result is not None
         for widget in (self.tag_area, *self.buttons.values()):
             widget.setEnabled(enabled)
@@ -279,7 +286,8 @@ class PreviewPane(QWidget):
         taken = str(f.get("taken_at") or "").replace("T", " ")
         self.fields["Date"].setText(f"{taken} (taken)" if taken else f"{modified} (modified)")
         self.fields["Camera"].setText(f.get("camera") or "—")
-        self.fields["Score"].setText("—" if math.isnan(r.score) else f"{r.score:.3f}")
+        self.fields["Score"].setText(score_text(r.score) or "—")
+        self.facts.setRowVisible(self.fields["Score"], bool(score_text(r.score)))  # browsing
         self._show_media_facts(r)
 
     def _show_media_facts(self, r: Result | None) -> None:

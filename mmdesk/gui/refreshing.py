@@ -2,8 +2,9 @@
 
 A mixin of :class:`mmdesk.gui.window.MainWindow`. Every view gets one :class:`Feed` on the
 runner's ``changed`` signal with its own predicate; no write calls a view's refresh by hand
-(Anki's ``operation_did_execute``). Small reads (sidebar counts, a preview's tags) run on the
-window's own Library on the GUI thread; searches go to the reader.
+(Anki's ``operation_did_execute``). Small reads (a preview's tags) run on the window's own
+Library on the GUI thread; counts over the whole library (sidebar, summary) and searches go to
+the reader.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from mmdesk.core.jobs import Changes
+from mmdesk.core.library import Library
 from mmdesk.gui.compat import emit
 from mmdesk.gui.feeds import Feed
 from mmdesk.gui.sidebar import Sidebar
@@ -19,6 +21,21 @@ from mmdesk.gui.window_parts import WindowParts
 
 RERUN_EVERY_S = 1.5  # while indexing, refresh the results at most this often
 TAG_COUNT_LIMIT = 500  # the preview counts tags over at most this many selected items
+
+
+def summary_content(library: Library) -> dict[str, Any]:
+    """What the status bar's summary counts (any thread's Library)."""
+    return {"items": sum(library.items_by_kind().values()), "folders": library.folders()}
+
+
+def sidebar_content(library: Library) -> dict[str, Any]:
+    """What the sidebar shows, with the summary's counts (any thread's Library)."""
+    return {
+        **summary_content(library),
+        "tags": library.tags(),
+        "kinds": library.items_by_file_kind(),
+        "colors": library.tag_colors(),
+    }
 
 
 class Refreshing(WindowParts):
@@ -42,24 +59,67 @@ class Refreshing(WindowParts):
             Feed(
                 runner, LibrarySummary.wants_refresh, self.refresh_summary, gap_s=0.5, parent=parent
             ),
+            Feed(runner, self.tile_tags_stale, self.refresh_tile_tags, gap_s=0.5, parent=parent),
         ]
 
-    def refresh_sidebar(self, _: Changes | None = None) -> None:
-        tags = self.library.tags()
-        self.sidebar.set_content(self.library.folders(), tags, self.library.items_by_file_kind())
+    def refresh_sidebar(self, changes: Changes | None = None) -> None:
+        """Re-read the sidebar's folders, tags and kinds (and the summary's counts, so the two
+        always agree). From a Feed the counts, SQL over the whole library, are read on the
+        reader: a big library's would stall the window. Called without Changes (the window
+        opening) they are read at once."""
+        if changes is None:
+            self._show_sidebar(sidebar_content(self.library))
+        else:
+            self.runner.read(sidebar_content, self._show_sidebar, key="sidebar")
+
+    def _show_sidebar(self, content: dict[str, Any]) -> None:
+        tags = content["tags"]
+        self.sidebar.set_content(
+            content["folders"], tags, content["kinds"], colors=content["colors"]
+        )
         self.preview.set_known_tags([name for name, _ in tags])
+        self._show_summary(content)
         emit(self.library_changed)
 
-    def refresh_summary(self, _: Changes | None = None) -> None:
-        items = sum(self.library.items_by_kind().values())
-        self.summary.show_counts(items, len(self.library.folders()))
+    def refresh_summary(self, changes: Changes | None = None) -> None:
+        """Re-count items and folders: on the reader from a Feed, at once without Changes."""
+        if changes is None:
+            self._show_summary(summary_content(self.library))
+        else:
+            self.runner.read(summary_content, self._show_summary, key="summary")
+
+    def _show_summary(self, content: dict[str, Any]) -> None:
+        self.summary.show_counts(content["items"], len(content["folders"]))
 
     def results_stale(self, changes: Changes) -> bool:
-        """Whether the shown results may differ; a tag change matters only under a tag
-        filter (the grid does not show tags)."""
+        """Whether the shown results may differ; a tag change (labels, or tags renamed,
+        merged or deleted) matters only under a tag filter (the grid does not show tags).
+        Folders added or removed change what an empty grid says."""
         if changes.items or changes.removed or changes.files or changes.spaces:
             return True
-        return bool(changes.labels) and bool(self.sidebar.selected_tags())
+        if changes.folders:
+            return True
+        return bool(changes.labels or changes.tags) and bool(self.sidebar.selected_tags())
+
+    def tile_tags_stale(self, changes: Changes) -> bool:
+        """Whether the tags the tiles show may differ (only while tiles show tags)."""
+        if not self.view.delegate().show_tags:
+            return False
+        return changes.tags or bool(changes.labels & set(self.model.item_ids()))
+
+    def refresh_tile_tags(self, _: Changes | None = None) -> None:
+        """Read the shown items' tags on the reader, in one batch, for the tiles."""
+        self.read_tile_tags(self.model.item_ids(), key="tile-tags")
+
+    def read_tile_tags(self, ids: list[int], key: str | None = None) -> None:
+        """Read the tags of ``ids`` (a page of rows just shown) if tiles show tags."""
+        if ids and self.view.delegate().show_tags:
+            model = self.model
+            self.runner.read(
+                lambda library: library.tag_names_for(ids),
+                lambda names: model.set_tags(ids, names),
+                key=key,
+            )
 
     def refresh_preview(self, _: Changes | None = None) -> None:
         self.update_preview()

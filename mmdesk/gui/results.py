@@ -17,21 +17,34 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
+    QEvent,
+    QMimeData,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QPoint,
     QRect,
     QSize,
     Qt,
+    QUrl,
     Signal,
 )
-from PySide6.QtGui import QKeyEvent, QPainter, QPalette, QResizeEvent, QWheelEvent
+from PySide6.QtGui import (
+    QColor,
+    QFontMetrics,
+    QKeyEvent,
+    QPainter,
+    QPalette,
+    QResizeEvent,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLabel,
@@ -45,12 +58,25 @@ from PySide6.QtWidgets import (
 
 from mmdesk.core.search import Result
 from mmdesk.gui.compat import emit
+from mmdesk.gui.date_groups import (
+    GridRows,
+    Header,
+    HeaderRole,
+    Timeline,
+    header_data,
+    header_size,
+    paint_header,
+)
+from mmdesk.gui.scores import score_phrase, score_text
+from mmdesk.gui.sidebar_tags import ITEMS_MIME
 from mmdesk.gui.thumbs import Thumbnails
 
 ResultRole = Qt.ItemDataRole.UserRole + 1
 ScoreRole = Qt.ItemDataRole.UserRole + 2
 TileRole = Qt.ItemDataRole.UserRole + 3
 FactsRole = Qt.ItemDataRole.UserRole + 4  # the tile's date · score line
+TagsRole = Qt.ItemDataRole.UserRole + 20  # the item's tags (list[str]), once read
+MIME_ITEMS = ITEMS_MIME  # dragged results: a JSON list of item ids (dropped on a tag: tagged)
 Index = QModelIndex | QPersistentModelIndex
 CELL = QSize(176, 200)
 TILE_EDGES = (96, 512)  # the smallest and largest tile the size control offers
@@ -161,8 +187,8 @@ def tooltip(result: Result) -> str:
     said = snippet(result)
     if said:
         lines.append(f"“{said[:200]}”")
-    if not math.isnan(result.score):
-        lines.append(f"match score {result.score:.3f}")
+    if score_phrase(result.score):
+        lines.append(score_phrase(result.score))
     if result.matched:
         lines.append(f"matched by {', '.join(result.matched)}")
     width, height = result.file.get("width"), result.file.get("height")
@@ -195,56 +221,135 @@ def turns_of(turns: dict[int, int], result: Result) -> int:
     return turns.get(int(file_id), 0) if isinstance(file_id, int) else 0
 
 
-def facts_line(result: Result | None) -> str:
+def facts_line(result: Result | None, *, date: bool = True, score: bool = True) -> str:
     """The tile's facts line: the date taken (else modified) and the score when searching."""
     if result is None:
         return ""
     f = result.file
-    date = str(f.get("taken_at") or "")[:10]
-    if not date and f.get("mtime_ns"):
-        date = dt.datetime.fromtimestamp(int(f["mtime_ns"]) / 1e9).strftime("%Y-%m-%d")
-    parts = [date] if date else []
-    if not math.isnan(result.score):
-        parts.append(f"{result.score:.2f}")
+    day = str(f.get("taken_at") or "")[:10]
+    if not day and f.get("mtime_ns"):
+        day = dt.datetime.fromtimestamp(int(f["mtime_ns"]) / 1e9).strftime("%Y-%m-%d")
+    parts = [day] if day and date else []
+    if score and score_text(result.score):
+        parts.append(score_text(result.score))
     return " · ".join(parts)
 
 
+def tags_line(names: list[str] | None) -> str:
+    """The tile's tags line: ``beach · sea``."""
+    return " · ".join(names or ())
+
+
 class ResultsModel(QAbstractListModel):
-    """Rows are :class:`Result` records; decoration is asked of the thumbnail cache."""
+    """Rows are :class:`Result` records; decoration is asked of the thumbnail cache.
+
+    Browsing by date, a header row starts each date group (:mod:`gui.date_groups`): row
+    numbers then differ from result numbers, so callers go by :meth:`result`, :meth:`result_at`
+    and :meth:`result_rows`. A browse's next page is fetched as the view nears the end
+    (``canFetchMore``/``fetchMore`` call :attr:`fetch`, set by :mod:`gui.paging`).
+    """
 
     def __init__(self, thumbs: Thumbnails, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.thumbs = thumbs
         self.turns: dict[int, int] = {}  # file id -> a person's quarter turns
-        self._rows: list[Result] = []
-        self._row_of: dict[str, list[int]] = {}
+        self.tags: dict[int, list[str]] = {}  # item id -> its tags, as last read (tiles show)
+        self._grid = GridRows()  # the rows: results, and date headers when browsing by date
+        self._timeline: Timeline | None = None  # how the next set_results groups (once)
+        self.fetch: Callable[[], None] | None = None  # asks for the next page (gui.paging)
+        self.more = False  # more rows to fetch: the view asks as the person nears the end
         thumbs.ready.connect(self._thumbnail_ready)
 
+    @property
+    def _rows(self) -> list[Result]:
+        """The results, in the grid's order (header rows left out)."""
+        return self._grid.results
+
     def set_results(self, results: list[Result]) -> None:
+        """Show ``results`` instead, grouped by date if :meth:`group_next` just asked; no more
+        rows to fetch until the pager says so."""
         self.beginResetModel()
-        self._rows = list(results)
-        self._row_of = {}
-        for row, result in enumerate(self._rows):
-            self._row_of.setdefault(result.path, []).append(row)
+        self._grid.reset(list(results), self._timeline)
+        self._timeline, self.more = None, False
         self.endResetModel()
+
+    def group_next(self, timeline: Timeline | None) -> None:
+        """Group the results of the next :meth:`set_results` by ``timeline``'s dates."""
+        self._timeline = timeline
+
+    @property
+    def timeline(self) -> Timeline | None:
+        """The dates the shown rows are grouped by (None: no headers)."""
+        return self._grid.timeline
+
+    def append_results(self, results: list[Result]) -> None:
+        """Add a next page at the end (with its headers); selection and scroll stay."""
+        added = self._grid.added_rows(results)
+        if not added:
+            return
+        first = len(self._grid.slots)
+        self.beginInsertRows(QModelIndex(), first, first + added - 1)
+        self._grid.extend(results)
+        self.endInsertRows()
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and self.more and self.fetch is not None
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        if self.canFetchMore(parent) and self.fetch is not None:
+            self.fetch()
 
     def results(self) -> list[Result]:
         return list(self._rows)
 
     def result(self, row: int) -> Result:
-        return self._rows[row]
+        """The result at model ``row`` (IndexError for a header row)."""
+        result = self._grid.result_at(row)
+        if result is None:
+            raise IndexError(f"row {row} is not a result")
+        return result
+
+    def result_at(self, row: int) -> Result | None:
+        """The result at model ``row``, None for a header or no row."""
+        return self._grid.result_at(row)
+
+    def result_rows(self) -> list[tuple[int, Result]]:
+        """(model row, result) of every result, in the grid's order."""
+        return list(zip(self._grid.row_of, self._rows))
+
+    def row_of_result(self, number: int) -> int:
+        """The model row of the ``number``-th result."""
+        return self._grid.row_of[number]
+
+    def result_number(self, row: int) -> int:
+        """Which result (0, 1, ...) model ``row`` shows; -1 for a header."""
+        slot = self._grid.slots[row] if 0 <= row < len(self._grid.slots) else -1
+        return max(slot, -1)
+
+    def step(self, row: int, delta: int) -> int | None:
+        """The model row ``delta`` results on from ``row`` (headers skipped), None past an end."""
+        return self._grid.step(row, delta)
+
+    def header_at(self, row: int) -> Header | None:
+        return self._grid.header_at(row)
+
+    def header_row(self, key: str) -> int | None:
+        """The model row of a date group's header ("2024-03"), if that group is loaded."""
+        return self._grid.header_row(key)
 
     def rows_of(self, path: str) -> list[Result]:
         """Every shown moment of one file, in the grid's order."""
-        return [self._rows[row] for row in self._row_of.get(path, [])]
+        return [self._rows[n] for n in self._grid.by_path.get(path, [])]
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else len(self._grid.slots)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows):
+        if not index.isValid() or index.row() >= len(self._grid.slots):
             return None
-        result = self._rows[index.row()]
+        if (header := self._grid.header_at(index.row())) is not None:
+            return header_data(header, role)
+        result = self._grid.results[self._grid.slots[index.row()]]
         if role == Qt.ItemDataRole.DisplayRole:
             return Path(result.path).name
         if role == Qt.ItemDataRole.DecorationRole:
@@ -259,16 +364,57 @@ class ResultsModel(QAbstractListModel):
             return facts_line(result)
         if role == TileRole:
             return tile(result)
+        if role == TagsRole:
+            return self.tags.get(result.item_id, [])
         return None
+
+    # dragging results out: onto a tag in the sidebar, or files into a file manager ----------
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if index.isValid() and self._grid.header_at(index.row()) is not None:
+            return Qt.ItemFlag.NoItemFlags  # a date header: never selected, opened or dragged
+        flags = super().flags(index)
+        return flags | Qt.ItemFlag.ItemIsDragEnabled if index.isValid() else flags
+
+    def mimeTypes(self) -> list[str]:
+        return [MIME_ITEMS, "text/uri-list"]
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.CopyAction
+
+    def mimeData(self, indexes: Any) -> QMimeData:
+        """The dragged results: their item ids as :data:`MIME_ITEMS` JSON, their files as URLs."""
+        rows = sorted({i.row() for i in indexes if i.isValid()})
+        results = [r for row in rows if (r := self.result_at(row)) is not None]
+        mime = QMimeData()
+        ids = list(dict.fromkeys(r.item_id for r in results))
+        mime.setData(MIME_ITEMS, json.dumps(ids).encode("utf-8"))
+        mime.setUrls([QUrl.fromLocalFile(path) for path in dict.fromkeys(r.path for r in results)])
+        return mime
+
+    # the tiles' tags -------------------------------------------------------------------------
+    def item_ids(self, first: int = 0, last: int | None = None) -> list[int]:
+        """The item ids of rows ``first`` to ``last`` (inclusive; all rows by default)."""
+        end = self.rowCount() if last is None else last + 1
+        shown = (self.result_at(row) for row in range(first, end))
+        return list(dict.fromkeys(r.item_id for r in shown if r is not None))
+
+    def set_tags(self, item_ids: list[int], names: dict[int, list[str]]) -> None:
+        """The tags of ``item_ids`` as just read (an id missing from ``names`` has none)."""
+        if len(self.tags) > 4 * len(self._rows) + 1000:  # forget earlier searches' items
+            self.tags = {i: self.tags[i] for i in self.item_ids() if i in self.tags}
+        for item_id in item_ids:
+            self.tags[item_id] = names.get(item_id, [])
+        if self._rows:
+            emit(self.dataChanged, self.index(0), self.index(self.rowCount() - 1), [TagsRole])
 
     def set_turns(self, turns: dict[int, int]) -> None:
         """New rotation overrides: every tile is drawn again with its own."""
         self.turns = dict(turns)
         if self._rows:
-            emit(self.dataChanged, self.index(0), self.index(len(self._rows) - 1))
+            emit(self.dataChanged, self.index(0), self.index(self.rowCount() - 1))
 
     def _thumbnail_ready(self, path: str) -> None:
-        rows = self._row_of.get(path)
+        rows = [self._grid.row_of[n] for n in self._grid.by_path.get(path, [])]
         if rows:  # one signal per path, however many rows (moments) show it
             emit(self.dataChanged, self.index(min(rows)), self.index(max(rows)))
 
@@ -276,20 +422,54 @@ class ResultsModel(QAbstractListModel):
 class ResultDelegate(QStyledItemDelegate):
     """A thumbnail with the file name under it, drawn with palette roles only (dark-mode safe).
 
-    ``square`` tiles are the picture alone, filling the cell; ``facts`` adds a line of date and
-    score under the name.
+    ``square`` tiles are the picture alone, filling the cell; ``show_date`` adds a line with the
+    date under the name, ``show_tags`` one with the item's tags; ``show_score`` puts the score in
+    the corner badge (which hovering shows anyway).
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.cell = QSize(CELL)
         self.square = False
-        self.facts = False
+        self.show_date = self.show_score = self.show_tags = False
+        # a tag's colour ("#rrggbb") or None (the window gives the sidebar's, from the library)
+        self.tag_color: Callable[[str], str | None] = lambda _: None
+
+    @property
+    def facts(self) -> bool:
+        """Date and score on the tiles (the older single option)."""
+        return self.show_date or self.show_score
+
+    @facts.setter
+    def facts(self, on: bool) -> None:
+        self.show_date = self.show_score = on
+
+    def line_count(self) -> int:
+        """Lines of text under the picture: the name, then the date and the tags if shown."""
+        return 0 if self.square else 1 + int(self.show_date) + int(self.show_tags)
+
+    def _texts(self, index: Index) -> list[tuple[str, QPalette.ColorRole]]:
+        """Each line under the picture with its colour role (the tags are quieter)."""
+        texts = [(str(index.data(Qt.ItemDataRole.DisplayRole) or ""), QPalette.ColorRole.Text)]
+        if self.show_date:
+            date = facts_line(index.data(ResultRole), score=False)
+            texts.append((date, QPalette.ColorRole.Text))
+        if self.show_tags:
+            texts.append((tags_line(index.data(TagsRole)), QPalette.ColorRole.PlaceholderText))
+        return texts[: self.line_count()]
 
     def sizeHint(self, option: Any, index: Index) -> QSize:
+        model = index.model()  # asked of every row when there are headers: kept cheap
+        if isinstance(model, ResultsModel) and model.header_at(index.row()) is not None:
+            view = self.parent()
+            if isinstance(view, QListView):
+                return header_size(view, option.fontMetrics.height())  # a row of its own
         return self.cell
 
     def paint(self, painter: QPainter, option: Any, index: Index) -> None:
+        if isinstance(header := index.data(HeaderRole), Header):
+            paint_header(painter, option, header)
+            return
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -300,7 +480,7 @@ class ResultDelegate(QStyledItemDelegate):
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(palette.color(QPalette.ColorRole.Highlight))
             painter.drawRoundedRect(rect, 6, 6)
-        lines = 0 if self.square else 1 + int(self.facts)
+        lines = self.line_count()
         text_height = option.fontMetrics.height() + 6
         inset = 3 if self.square else 6
         box = QRect(
@@ -311,19 +491,19 @@ class ResultDelegate(QStyledItemDelegate):
         )
         pixmap = index.data(Qt.ItemDataRole.DecorationRole)
         self._paint_image(painter, box, palette, pixmap, fill=self.square)
-        _paint_badge(painter, box, option, index.data(ResultRole))
+        hovered = bool(option.state & QStyle.StateFlag.State_MouseOver)
+        _paint_badge(painter, box, option, index.data(ResultRole), self.show_score or hovered)
         _paint_tile(painter, box, option, index.data(TileRole))
-        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
-        painter.setPen(palette.color(role))
-        texts = [index.data(Qt.ItemDataRole.DisplayRole)]
-        if self.facts:
-            texts.append(index.data(FactsRole) or "")
-        for n, text in enumerate(texts[:lines]):
+        for n, (text, role) in enumerate(self._texts(index)):
+            painter.setPen(palette.color(QPalette.ColorRole.HighlightedText if selected else role))
             top = box.bottom() + 4 + n * text_height
             text_rect = QRect(rect.left() + 4, top, rect.width() - 8, text_height)
-            shown = option.fontMetrics.elidedText(
-                text, Qt.TextElideMode.ElideMiddle, text_rect.width()
-            )
+            if self.show_tags and n > 0 and n == lines - 1:  # the tags: chips, not words
+                names = index.data(TagsRole) or []
+                _paint_tag_chips(painter, option, text_rect, names, self.tag_color)
+                continue
+            elide = Qt.TextElideMode.ElideMiddle if n == 0 else Qt.TextElideMode.ElideRight
+            shown = option.fontMetrics.elidedText(text, elide, text_rect.width())
             painter.drawText(text_rect, Qt.AlignmentFlag.AlignCenter, shown)
         if option.state & QStyle.StateFlag.State_HasFocus:
             painter.setPen(palette.color(QPalette.ColorRole.Highlight).darker(130))
@@ -351,12 +531,15 @@ class ResultDelegate(QStyledItemDelegate):
         painter.drawPixmap(target, pixmap)
 
 
-def badge(result: Result | None) -> str:
+def badge(result: Result | None, score: bool = False) -> str:
     """The short "why matched" badge of a result: its signals other than the picture itself,
-    and "offline" while its folder's drive or share is away."""
+    with its score first if ``score`` (on hover, or when tiles show scores), and "offline"
+    while its folder's drive or share is away."""
     if result is None:
         return ""
     text = " + ".join(BADGES.get(m, m) for m in result.matched if m != "visual")
+    if score and score_text(result.score):
+        text = f"{score_text(result.score)} · {text}" if text else score_text(result.score)
     if result.file.get("folder_state") == "offline":  # its drive or share is away
         return f"offline · {text}" if text else "offline"
     return text
@@ -382,8 +565,10 @@ def _label(
     return rect
 
 
-def _paint_badge(painter: QPainter, box: QRect, option: Any, result: Result | None) -> None:
-    text = badge(result)
+def _paint_badge(
+    painter: QPainter, box: QRect, option: Any, result: Result | None, score: bool = False
+) -> None:
+    text = badge(result, score)
     if text:
         _label(painter, option, text, Qt.AlignmentFlag.AlignLeft, box)
 
@@ -406,6 +591,69 @@ def _paint_tile(painter: QPainter, box: QRect, option: Any, facts: Tile | None) 
         _label(painter, option, f"“{facts.snippet}”", _BOTTOM_LEFT, above)
 
 
+def fit_tag_chips(widths: list[int], available: int, gap: int, more: int) -> int:
+    """How many of the chips (``widths``, in order) fit in ``available`` pixels, leaving room
+    for a ``more`` wide "+N" chip when some are left out."""
+    if sum(widths) + gap * (len(widths) - 1) <= available:
+        return len(widths)
+    used = 0
+    for n, width in enumerate(widths):
+        used += width + (gap if n else 0)
+        if used + gap + more > available:
+            return n
+    return len(widths)
+
+
+def _paint_tag_chips(
+    painter: QPainter,
+    option: Any,
+    row: QRect,
+    names: list[str],
+    color_of: Callable[[str], str | None],
+) -> None:
+    """The tile's tags as small rounded chips, centred in ``row``: each in its tag colour
+    (uncoloured tags in the palette's button colour), then "+N" for those that do not fit."""
+    if not names:
+        return
+    font = painter.font()
+    if font.pointSizeF() > 0:
+        font.setPointSizeF(max(6.0, font.pointSizeF() * 0.85))
+    else:
+        font.setPixelSize(max(8, int(font.pixelSize() * 0.85)))
+    metrics = QFontMetrics(font)
+    pad, gap = 6, 4
+    height = min(row.height() - 2, metrics.height() + 2)
+    widest = max(12, row.width() - 2 * pad - metrics.horizontalAdvance("+99") - gap)
+    widths = [min(metrics.horizontalAdvance(name) + 2 * pad, widest) for name in names]
+    more = metrics.horizontalAdvance(f"+{len(names)}") + 2 * pad
+    fit = fit_tag_chips(widths, row.width(), gap, more)
+    chips = [(name, width) for name, width in zip(names[:fit], widths, strict=False)]
+    if fit < len(names):
+        chips.append((f"+{len(names) - fit}", more))
+    total = sum(width for _, width in chips) + gap * (len(chips) - 1)
+    left = row.left() + max(0, (row.width() - total) // 2)
+    top = row.top() + (row.height() - height) // 2
+    palette: QPalette = option.palette
+    painter.save()
+    painter.setFont(font)
+    for n, (name, width) in enumerate(chips):
+        chip = QRect(left, top, width, height)
+        left += width + gap
+        colour = color_of(name) if n < fit else None
+        fill = QColor(colour) if colour else palette.color(QPalette.ColorRole.Button)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(fill)
+        painter.drawRoundedRect(chip, height / 2, height / 2)
+        if colour:  # dark words on a light colour, light on a dark one
+            ink = QColor("black") if fill.lightnessF() > 0.6 else QColor("white")
+        else:
+            ink = palette.color(QPalette.ColorRole.ButtonText)
+        painter.setPen(ink)
+        shown = metrics.elidedText(name, Qt.TextElideMode.ElideRight, width - 2 * pad + 2)
+        painter.drawText(chip, Qt.AlignmentFlag.AlignCenter, shown)
+    painter.restore()
+
+
 _INSIDE = Qt.AspectRatioMode.KeepAspectRatio
 _BOTTOM_LEFT = Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignLeft
 _BOTTOM_RIGHT = Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignRight
@@ -422,31 +670,75 @@ def make_grid(view: QListView) -> None:
 
 
 class EmptyState(QWidget):
-    """A message over an empty grid, with one way out ("Show weak matches anyway")."""
+    """A message over an empty grid with the way on: one button ("Show weak matches anyway",
+    "Clear filters") and a hint; for an empty library (:meth:`show_first_run`) "Add a
+    folder…", the drop zone (the window takes dropped folders) and the sample library."""
 
-    action_requested = Signal()
+    action_requested = Signal()  # the one button, whatever it says
+    add_folder_requested = Signal()
+    sample_requested = Signal()
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self.text = QLabel(self, alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         self.button = QPushButton(self)
         self.button.clicked.connect(self.action_requested)
+        self.add_button = QPushButton("Add a folder…", self)
+        self.add_button.setDefault(True)
+        self.add_button.clicked.connect(self.add_folder_requested)
+        self.hint = QLabel(self, alignment=Qt.AlignmentFlag.AlignCenter)
+        self.hint.setEnabled(False)  # greyed: a hint, not a control
+        self.sample_button = QPushButton("Try the sample library", self)
+        self.sample_button.setFlat(True)
+        self.sample_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.sample_button.setStyleSheet("color: palette(link); text-decoration: underline;")
+        self.sample_button.setToolTip("Index a few sample photos to see what mmdesk does")
+        self.sample_button.clicked.connect(self.sample_requested)
         box = QVBoxLayout(self)
         box.addStretch(1)
         box.addWidget(self.text)
-        box.addWidget(self.button, 0, Qt.AlignmentFlag.AlignHCenter)
+        for widget in (self.button, self.add_button, self.hint, self.sample_button):
+            box.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)
         box.addStretch(2)
+        parent.installEventFilter(self)  # cover the grid as it resizes
         self.hide()
 
-    def show_message(self, text: str, action: str = "") -> None:
+    def show_message(self, text: str, action: str = "", hint: str = "") -> None:
         self.text.setText(text)
         self.button.setText(action)
         self.button.setVisible(bool(action))
+        self.hint.setText(hint)
+        self.hint.setVisible(bool(hint))
+        self.hint.setStyleSheet("")
+        self.add_button.hide()
+        self.sample_button.hide()
+        self._cover()
+
+    def show_first_run(self) -> None:
+        """An empty library: how to add a folder, or try the sample photos."""
+        self.show_message(
+            "<b>Your library is empty</b><br>Add a folder of photos, videos or sounds to "
+            "search them by what they show.",
+            hint="or drop a folder here",
+        )
+        self.hint.setStyleSheet(  # the drop zone
+            "border: 2px dashed palette(mid); border-radius: 8px; padding: 14px 36px;"
+        )
+        self.add_button.show()
+        self.sample_button.show()
+
+    def _cover(self) -> None:
         parent = self.parentWidget()
         if parent is not None:
             self.setGeometry(parent.rect())
         self.show()
         self.raise_()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        parent = self.parentWidget()
+        if parent is not None and watched is parent and event.type() == QEvent.Type.Resize:
+            self.setGeometry(parent.rect())
+        return super().eventFilter(watched, event)
 
 
 class ResultsView(QListView):
@@ -467,6 +759,14 @@ class ResultsView(QListView):
         self.setWordWrap(False)
         self.setAccessibleName("Search results")
         self.empty = EmptyState(self.viewport())
+        self._drag_out()
+
+    def _drag_out(self) -> None:
+        """Results can be dragged onto a tag or into a file manager, never moved in the grid."""
+        self.setMovement(QListView.Movement.Static)  # (this turns dragging off: so first)
+        self.setDragEnabled(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.setDefaultDropAction(Qt.DropAction.CopyAction)
 
     # the person's look of the grid ----------------------------------------------------------
     def delegate(self) -> ResultDelegate:
@@ -496,17 +796,32 @@ class ResultsView(QListView):
         self._relayout(self.tile_edge())
 
     def set_facts(self, on: bool) -> None:
-        """Show the date and score under each tile's name."""
+        """Show the date and the score on each tile."""
         self.delegate().facts = on
+        self._relayout(self.tile_edge())
+
+    def set_show_date(self, on: bool) -> None:
+        """A line with the date taken (else modified) under each tile's name."""
+        self.delegate().show_date = on
+        self._relayout(self.tile_edge())
+
+    def set_show_score(self, on: bool) -> None:
+        """The score in each tile's corner badge, not only on hover."""
+        self.delegate().show_score = on
+        self.viewport().update()
+
+    def set_show_tags(self, on: bool) -> None:
+        """A line with the item's tags under each tile's name."""
+        self.delegate().show_tags = on
         self._relayout(self.tile_edge())
 
     def _relayout(self, edge: int) -> None:
         delegate = self.delegate()
         extra = 0 if delegate.square else CELL.height() - CELL.width()  # the name's line
-        if delegate.facts and not delegate.square:
-            extra += self.fontMetrics().height() + 6
+        if delegate.line_count() > 1:
+            extra += (self.fontMetrics().height() + 6) * (delegate.line_count() - 1)
         delegate.cell = QSize(edge, edge + extra)
-        self.setGridSize(delegate.cell)
+        self._fit_layout()
         self.doItemsLayout()
         self.viewport().update()
 
@@ -534,7 +849,28 @@ class ResultsView(QListView):
     def selected_results(self) -> list[Result]:
         rows = sorted(i.row() for i in self.selectionModel().selectedIndexes())
         model = self.model()
-        return [model.index(r, 0).data(ResultRole) for r in rows]
+        shown = (model.index(r, 0).data(ResultRole) for r in rows)
+        return [result for result in shown if result is not None]  # never a date header
+
+    # date headers: each a row of its own -------------------------------------------------------
+    def setCurrentIndex(self, index: Index) -> None:
+        """Make ``index`` current; for a date header, the first result under it."""
+        model = self.model()
+        if isinstance(model, ResultsModel) and model.header_at(index.row()) is not None:
+            index = model.index(index.row() + 1)  # a header always has a result after it
+        super().setCurrentIndex(index)
+
+    def reset(self) -> None:
+        self._fit_layout()
+        super().reset()
+
+    def _fit_layout(self) -> None:
+        """With date headers, items are laid out by their own sizes (a header fills a row);
+        without, on the fixed grid of tiles (cheaper for thousands of rows)."""
+        model = self.model()
+        headers = isinstance(model, ResultsModel) and model.timeline is not None
+        self.setUniformItemSizes(not headers)
+        self.setGridSize(QSize() if headers else self.delegate().cell)
 
     def current_result(self) -> Result | None:
         index = self.currentIndex()

@@ -34,7 +34,7 @@ from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 from mmdesk.config import Settings
 from mmdesk.core.jobs import Changes, Job
 from mmdesk.core.library import Library
-from mmdesk.core.tasks import Progress, TaskState
+from mmdesk.core.tasks import Progress, TaskState, keep_thread_priorities
 from mmdesk.gui.compat import emit
 from mmdesk.gui.pool import PoolWork, Relay
 from mmdesk.gui.worker import LibraryThread, Work
@@ -50,6 +50,12 @@ def session_threads(threads: int) -> int:
     """Model threads for the app: 0 (automatic) leaves one core to the window, so it never
     stalls; an explicit choice is kept."""
     return threads or max(1, (os.cpu_count() or 2) - 1)
+
+
+def pool_threads(cpus: int) -> int:
+    """Thumbnail threads: up to 4, leaving a core to the window and the indexer (on two cores
+    a second one left the window waiting ~30 ms for a CPU while the first results came)."""
+    return max(1, min(4, cpus - 1))
 
 
 @dataclass
@@ -98,6 +104,10 @@ class TaskRunner(QObject):
         self.settings = settings
         self.registry = registry or Registry(settings)
         self.registry.options.spinning = False  # keep a core free for the window
+        # No thread of the app is niced, the core's decode threads included: one preempted
+        # while it holds the GIL keeps the window waiting (bench/gui_stall.py on a busy
+        # machine: 100-300 ms GIL waits with them niced).
+        keep_thread_priorities()
         self.registry.options.intra_threads = session_threads(settings.threads)
         self._ids = itertools.count(1)
         self._waiting: dict[int, _Waiting] = {}
@@ -108,7 +118,7 @@ class TaskRunner(QObject):
         self.writer = self._thread("mmdesk-writer", self._open_writer)
         self.reader = self._thread("mmdesk-reader", self._open_reader)
         self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(max(2, min(4, QThreadPool.globalInstance().maxThreadCount())))
+        self.pool.setMaxThreadCount(pool_threads(QThreadPool.globalInstance().maxThreadCount()))
         self._relay = Relay(self)
         self._relay.finished.connect(self._finish)
         self._relay.failed.connect(self._fail)

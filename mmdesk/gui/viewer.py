@@ -357,10 +357,10 @@ class ViewerController:
         view, model = self.window.view, self.window.model
         if not model.rowCount():
             return
-        if row is not None and 0 <= row < model.rowCount():
+        if row is not None and model.result_at(row) is not None:
             view.setCurrentIndex(model.index(row))
         elif not view.currentIndex().isValid():
-            view.setCurrentIndex(model.index(0))
+            view.setCurrentIndex(model.index(model.row_of_result(0)))  # after a date header
         self.quick = quick
         self.window.preview.player.pause()
         self.stack.setCurrentWidget(self.viewer)
@@ -389,13 +389,19 @@ class ViewerController:
     def step(self, delta: int) -> None:
         """The next (+1) or previous (-1) result, stopping at either end."""
         view, model = self.window.view, self.window.model
-        row = view.currentIndex().row() + delta
-        if 0 <= row < model.rowCount():
+        row = model.step(view.currentIndex().row(), delta)  # date headers skipped
+        if row is not None:
             view.setCurrentIndex(model.index(row))
+            self.window.paging.fetch_ahead(row)  # near the last loaded one: the next page
             self.show_current()
 
     def current(self) -> Result | None:
         return self.window.view.current_result()
+
+    def _place(self) -> tuple[int, int]:
+        """(which result, of how many loaded) the current one is: date headers not counted."""
+        model = self.window.model
+        return model.result_number(self.window.view.currentIndex().row()), len(model.results())
 
     def turns(self, result: Result) -> int:
         return turns_of(self.window.model.turns, result)
@@ -406,9 +412,7 @@ class ViewerController:
         if result is None:
             return
         viewer.player.stop()
-        viewer.set_title(
-            result, self.window.view.currentIndex().row(), self.window.model.rowCount()
-        )
+        viewer.set_title(result, *self._place())
         self._generation += 1
         self._shown = (result.item_id, self.turns(result))
         stand_in = self._stand_in(result)
@@ -466,9 +470,7 @@ class ViewerController:
         if result is None:
             self.close()
         elif (result.item_id, self.turns(result)) == self._shown:
-            self.viewer.set_title(
-                result, self.window.view.currentIndex().row(), self.window.model.rowCount()
-            )
+            self.viewer.set_title(result, *self._place())
         else:
             self.show_current()
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import ClassVar
 
     from PySide6.QtCore import QSettings, Signal
@@ -23,12 +24,16 @@ if TYPE_CHECKING:
     from mmdesk.config import Settings
     from mmdesk.core.library import Library
     from mmdesk.gui.feeds import Feed
+    from mmdesk.gui.notices import NoticeBar
+    from mmdesk.gui.paging import Paging
     from mmdesk.gui.preview import PreviewPane
     from mmdesk.gui.results import ResultsModel, ResultsView
     from mmdesk.gui.searchbar import SearchBar
     from mmdesk.gui.sidebar import Sidebar
     from mmdesk.gui.statusbar import IndexProgress, LibrarySummary
     from mmdesk.gui.tasks import TaskRunner
+    from mmdesk.gui.thumbs import Thumbnails
+    from mmdesk.gui.undo import UndoHistory
 
     class WindowParts(QMainWindow):
         """The window's attributes, signals and methods that the mixins rely on."""
@@ -40,6 +45,7 @@ if TYPE_CHECKING:
         settings: Settings
         qsettings: QSettings
         library: Library
+        paging: Paging  # browsing pages, "Show more" of ranked results
         runner: TaskRunner
         searchbar: SearchBar
         sidebar: Sidebar
@@ -51,6 +57,9 @@ if TYPE_CHECKING:
         summary: LibrarySummary
         feeds: list[Feed]
         group_action: QAction
+        thumbs: Thumbnails
+        undo: UndoHistory  # Edit > Undo / Redo (tag edits, folder removal)
+        notices: NoticeBar
 
         # MainWindow
         def say(self, text: str) -> None: ...
@@ -60,5 +69,7 @@ if TYPE_CHECKING:
         def run_search(self) -> None: ...
         def update_preview(self) -> None: ...
         def rescan_all(self) -> None: ...
+        def choose_folder(self) -> None: ...
+        def add_folder(self, folder: Path) -> None: ...
 else:
     WindowParts = object

@@ -17,7 +17,6 @@ from typing import Any
 from PySide6.QtCore import QObject, QThread, Signal
 
 from mmdesk.core.library import Library
-from mmdesk.core.tasks import lower_thread_priority
 from mmdesk.gui.compat import emit
 
 log = logging.getLogger(__name__)
@@ -71,7 +70,8 @@ class LibraryThread(QThread):
             self._cond.notify_all()
 
     def run(self) -> None:
-        lower_thread_priority()  # background work never starves the window
+        # Not niced: a lowered thread preempted while holding the GIL stalls the window
+        # (see mmdesk.core.tasks.keep_thread_priorities).
         try:
             self._library = self._open()
         except BaseException as exc:

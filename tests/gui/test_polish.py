@@ -158,6 +158,6 @@ def test_a_tile_s_facts_line_says_the_date_and_score():
     from mmdesk.gui.results import facts_line
 
     taken = Result(1, "/p/a.jpg", 0.4567, "image", None, None, {"taken_at": "2021-06-05T10:00"})
-    assert facts_line(taken) == "2021-06-05 · 0.46"
+    assert facts_line(taken) == "2021-06-05 · 0.457"  # the CLI's scale (mmdesk.gui.scores)
     browsed = Result(2, "/p/b.jpg", float("nan"), "image", None, None, {})
     assert facts_line(browsed) == ""
