@@ -201,3 +201,15 @@ def build_captioner_plugin(folder: Path) -> Path:
     (folder / "plugin.toml").write_text(CAPTIONER_MANIFEST)
     (folder / "plugin.py").write_text(CAPTIONER_CODE)
     return folder
+
+
+def exif_photo(path: Path, colour: tuple[int, int, int], taken: str, camera: str) -> Path:
+    """A JPEG with an EXIF date ("YYYY:MM:DD HH:MM:SS") and camera (make + model)."""
+    from PIL import Image
+
+    make, model = camera.split(" ", 1)
+    exif = Image.Exif()
+    exif[0x010F], exif[0x0110], exif[0x0132] = make, model, taken
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (64, 48), colour).save(path, exif=exif.tobytes())
+    return path

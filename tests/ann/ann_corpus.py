@@ -72,3 +72,21 @@ def ready(search: Searcher) -> Searcher:
     search.index()
     search.ann.wait()
     return search
+
+
+def videos_of_2020(path: Path, dim: int) -> tuple[np.ndarray, Store, Searcher]:
+    """3,000 clustered vectors (set ``vector.ANN_MIN`` below that first: an ANN space) whose
+    files are 1 in 20 a video and 1 in 3 from 2020; returns (rows, store, its searcher) once
+    the index and its kind/date facets are ready."""
+    from mmdesk.core.vector_index import AnnIndex
+
+    rows = clustered(3000, dim)
+    store = library(path, rows)
+    with store.transaction() as conn:
+        conn.execute("UPDATE files SET kind='video' WHERE id % 20 = 0")
+        conn.execute("UPDATE files SET taken_at='2020-03-01T00:00:00' WHERE id % 3 = 0")
+    search = ready(searcher(store, dim))
+    assert isinstance(search.index(), AnnIndex)
+    search.facets.wait()
+    assert search.facets.ready
+    return rows, store, search

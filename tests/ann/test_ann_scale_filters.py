@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from ann_corpus import ENCODER, add_items, clustered, library, put, ready, searcher
+from ann_corpus import ENCODER, add_items, clustered, library, put, ready, searcher, videos_of_2020
 
 from mmdesk.core.ann import facets as facets_module
 from mmdesk.core.ann import space as space_module
@@ -237,15 +237,7 @@ def test_a_filtered_search_of_a_big_space_reads_the_facets(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(vector, "ANN_MIN", 2000)
-    rows = clustered(3000, DIM)
-    store = library(tmp_path / "lib.db", rows)
-    with store.transaction() as conn:  # 1 in 20 files is a video, some from 2020
-        conn.execute("UPDATE files SET kind='video' WHERE id % 20 = 0")
-        conn.execute("UPDATE files SET taken_at='2020-03-01T00:00:00' WHERE id % 3 = 0")
-    search = ready(searcher(store, DIM))
-    assert isinstance(search.index(), AnnIndex)
-    search.facets.wait()
-    assert search.facets.ready
+    rows, store, search = videos_of_2020(tmp_path / "lib.db", DIM)
     where = Filters(kinds=["video"], after="2020", limit=10)
     results = search.search_vector(rows[5], where)
     allowed = np.arange(60, 3001, 60)

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from ann_corpus import clustered, library, ready, searcher
+from ann_corpus import videos_of_2020
 
 from mmdesk.core.search import Filters, HybridSearcher, Weights, vector
-from mmdesk.core.vector_index import AnnIndex, ExactIndex
+from mmdesk.core.vector_index import ExactIndex
 from mmdesk.store.filters import ItemFilter
 
 DIM = 32
@@ -17,15 +17,7 @@ DIM = 32
 
 def test_hybrid_filters_of_a_big_space(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(vector, "ANN_MIN", 2000)
-    rows = clustered(3000, DIM)
-    store = library(tmp_path / "lib.db", rows)
-    with store.transaction() as conn:  # 1 in 20 files is a video, some from 2020
-        conn.execute("UPDATE files SET kind='video' WHERE id % 20 = 0")
-        conn.execute("UPDATE files SET taken_at='2020-03-01T00:00:00' WHERE id % 3 = 0")
-    visual = ready(searcher(store, DIM))
-    assert isinstance(visual.index(), AnnIndex)
-    visual.facets.wait()
-    assert visual.facets.ready
+    rows, store, visual = videos_of_2020(tmp_path / "lib.db", DIM)
     monkeypatch.setattr(visual, "text_vector", lambda text: rows[5])  # no text model here
     hybrid = HybridSearcher(visual, None, Weights())
     asked: list[ItemFilter] = []  # what the store was asked to list in full

@@ -49,6 +49,13 @@ def search(qtbot, window: MainWindow, text: str) -> list[str]:
     return [Path(r.path).name for r in window.model.results()]
 
 
+def tag_shown(qtbot, window: MainWindow, tag: str) -> None:
+    """Select every result shown and tag them ``tag``, waiting until the sidebar has it."""
+    window.view.selectAll()
+    with qtbot.waitSignal(window.library_changed, timeout=10_000):
+        window.tag_selected(tag)
+
+
 def labels(section: QTreeWidgetItem) -> list[str]:
     """The texts of a sidebar section's entries."""
     return [c.text(0) for i in range(section.childCount()) if (c := section.child(i))]

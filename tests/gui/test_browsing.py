@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 from helpers import index_folder, open_window, wait_for
-from mmdesk_testing import make_photo
-from PIL import Image
+from mmdesk_testing import exif_photo, make_photo
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QTreeWidgetItem, QWidget
@@ -20,15 +19,6 @@ from mmdesk.gui.searchbar import period_after
 from mmdesk.gui.sidebar import ValueRole
 
 pytestmark = pytest.mark.gui
-
-
-def exif_photo(path: Path, colour: tuple[int, int, int], taken: str, camera: str) -> Path:
-    make, model = camera.split(" ", 1)
-    exif = Image.Exif()
-    exif[0x010F], exif[0x0110], exif[0x0132] = make, model, taken
-    path.parent.mkdir(parents=True, exist_ok=True)
-    Image.new("RGB", (64, 48), colour).save(path, exif=exif.tobytes())
-    return path
 
 
 @pytest.fixture()

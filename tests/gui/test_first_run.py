@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import index_folder, open_window, wait_for
+from helpers import index_folder, open_window, tag_shown, wait_for
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
@@ -70,9 +70,7 @@ def test_filters_that_match_nothing_offer_to_clear_them(qtbot, settings, photos)
     window = open_window(qtbot, settings)
     index_folder(qtbot, window, photos / "red")
     wait_for(qtbot, lambda: window.model.rowCount() == 3)
-    window.view.selectAll()
-    with qtbot.waitSignal(window.library_changed, timeout=10_000):
-        window.tag_selected("sky")
+    tag_shown(qtbot, window, "sky")
     with qtbot.waitSignal(window.index_finished, timeout=60_000):
         window.add_folder(photos / "blue")
     wait_for(

@@ -6,7 +6,7 @@ are similar to."""
 from __future__ import annotations
 
 import pytest
-from helpers import index_folder, many_photos, open_window, search, wait_for
+from helpers import index_folder, many_photos, open_window, search, tag_shown, wait_for
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QLabel, QToolBar
@@ -138,9 +138,7 @@ def test_back_restores_the_sidebar_filters(qtbot, settings, photos):
     window = open_window(qtbot, settings)
     index_folder(qtbot, window, photos)
     search(qtbot, window, "blue")
-    window.view.selectAll()
-    with qtbot.waitSignal(window.library_changed, timeout=10_000):
-        window.tag_selected("sky")
+    tag_shown(qtbot, window, "sky")
     with qtbot.waitSignal(window.results_shown, timeout=10_000, check_params_cb=lambda n: n == 3):
         window.sidebar.tags.child(0).setSelected(True)
     _more_like(qtbot, window, 0)

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import index_folder, open_window, search, wait_for
+from helpers import index_folder, open_window, search, tag_shown, wait_for
 from PySide6.QtCore import QItemSelectionModel, Qt
 
 from mmdesk.core.jobs import Changes
@@ -54,9 +54,7 @@ def test_a_filter_change_or_a_removed_folder_clears_the_preview(qtbot, settings,
     window = open_window(qtbot, settings)
     index_folder(qtbot, window, photos)
     search(qtbot, window, "blue")
-    window.view.selectAll()
-    with qtbot.waitSignal(window.library_changed, timeout=10_000):
-        window.tag_selected("sky")
+    tag_shown(qtbot, window, "sky")
     search(qtbot, window, "red")
     _select(window, 0)
     assert window.preview.result is not None
@@ -132,9 +130,7 @@ def test_untagging_under_a_tag_filter_or_a_tag_change_refreshes_the_grid(qtbot, 
     index_folder(qtbot, window, photos)
     assert not window.results_stale(Changes(tags=True))  # no tag filter: tiles do not change
     search(qtbot, window, "blue")
-    window.view.selectAll()
-    with qtbot.waitSignal(window.library_changed, timeout=10_000):
-        window.tag_selected("sky")
+    tag_shown(qtbot, window, "sky")
     window.searchbar.edit.clear()
     with qtbot.waitSignal(window.results_shown, timeout=10_000, check_params_cb=lambda n: n == 3):
         window.sidebar.tags.child(0).setSelected(True)

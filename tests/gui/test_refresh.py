@@ -4,7 +4,7 @@ filter that updates itself. No test calls a view's refresh by hand."""
 from __future__ import annotations
 
 import pytest
-from helpers import index_folder, labels, many_photos, open_window, search, wait_for
+from helpers import index_folder, labels, many_photos, open_window, search, tag_shown, wait_for
 from PySide6.QtCore import Qt
 
 pytestmark = pytest.mark.gui
@@ -78,9 +78,7 @@ def test_a_tag_filter_follows_tagging_without_a_manual_refresh(qtbot, settings, 
     window = open_window(qtbot, settings)
     index_folder(qtbot, window, photos)
     search(qtbot, window, "blue")
-    window.view.selectAll()
-    with qtbot.waitSignal(window.library_changed, timeout=10_000):
-        window.tag_selected("sky")
+    tag_shown(qtbot, window, "sky")
     window.searchbar.edit.clear()
     sky = window.sidebar.tags.child(0)
     with qtbot.waitSignal(window.results_shown, timeout=10_000, check_params_cb=lambda n: n == 3):

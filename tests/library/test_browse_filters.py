@@ -8,8 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
-from mmdesk_testing import make_photo
-from PIL import Image
+from mmdesk_testing import exif_photo, make_photo
 
 from mmdesk.cli import main
 from mmdesk.config import Settings
@@ -18,16 +17,6 @@ from mmdesk.core.search import Filters
 from mmdesk.core.watch.batch import Batch
 from mmdesk.core.watch.job import WatchJob
 from mmdesk.errors import MmdeskError
-
-
-def exif_photo(path: Path, colour: tuple[int, int, int], taken: str, camera: str) -> Path:
-    """A JPEG with an EXIF date ("YYYY:MM:DD HH:MM:SS") and camera (make + model)."""
-    make, model = camera.split(" ", 1)
-    exif = Image.Exif()
-    exif[0x010F], exif[0x0110], exif[0x0132] = make, model, taken
-    path.parent.mkdir(parents=True, exist_ok=True)
-    Image.new("RGB", (64, 48), colour).save(path, exif=exif.tobytes())
-    return path
 
 
 def set_mtime(path: Path, year: int) -> None:
