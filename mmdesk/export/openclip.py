@@ -29,6 +29,7 @@ from mmdesk.export import (
 )
 from mmdesk.export.openclip_text import check_tokenizer, write_tokenizer
 from mmdesk.plugins import manifest_toml
+from mmdesk.plugins.runtimes.openclip_tokenizer import trim_padding
 
 log = logging.getLogger(__name__)
 PRECISIONS = ("fp32", "fp16", "int8")
@@ -167,6 +168,9 @@ def _build(
     fp32_dir.mkdir(exist_ok=True)
     opset = opset or openclip_onnx.DEFAULT_OPSET
     dims = _export_fp32(model, written[1], pre["size"], fp32_dir, opset, device, say)
+    tokenizer = dict(written[0])
+    if openclip_onnx.trimmable_text(model):  # the text model takes ids cut to the real length
+        tokenizer["pad"] = "longest"
     final = _convert(fp32_dir, folder, precision, say)
     say("checking parity (torch vs ONNX)")
     report = parity.measure(model, written[1], pre, _paths(fp32_dir), final, precision, device)
@@ -177,7 +181,7 @@ def _build(
     (folder / "parity.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
     names = [*MODEL_FILES.values(), written[0]["file"]]
     files = openclip_manifest.file_table(folder, names)
-    doc = _manifest(pid, arch, pretrained, precision, files, dims, pre, written[0], report)
+    doc = _manifest(pid, arch, pretrained, precision, files, dims, pre, tokenizer, report)
     (folder / "plugin.toml").write_text(manifest_toml.dumps(doc), encoding="utf-8")
     return ExportReport(pid, folder, arch, pretrained, precision, device, files, report, warnings)
 
@@ -198,17 +202,22 @@ def _export_fp32(
     """Export both towers at fp32; returns their embedding lengths."""
     import torch
 
+    ids = tokenize(["a photo of a cat", ""])
     samples = {
         "image": torch.randn(2, 3, size, size, device=device),
-        "text": torch.from_numpy(tokenize(["a photo of a cat", ""])).to(device),
+        "text": torch.from_numpy(ids).to(device),
     }
+    traced = dict(samples)
+    if openclip_onnx.trimmable_text(model):  # trace short, so no 77 is baked into the graph
+        traced["text"] = torch.from_numpy(trim_padding(ids)).to(device)
     dims = {}
     for modality, sample in samples.items():
         say(f"exporting the {modality} encoder to ONNX (opset {opset})")
         with torch.no_grad():
             encode = model.encode_image if modality == "image" else model.encode_text
             dims[modality] = int(encode(sample).shape[-1])
-        openclip_onnx.export_tower(model, modality, sample, folder / MODEL_FILES[modality], opset)
+        path = folder / MODEL_FILES[modality]
+        openclip_onnx.export_tower(model, modality, traced[modality], path, opset)
     return dims
 
 

@@ -130,7 +130,7 @@ def test_tiny_export_writes_a_valid_plugin(tiny_fp32: ExportReport) -> None:
         "kind": "openclip",
         "file": "bpe_simple_vocab_16e6.txt.gz",
         "context_length": 77,
-        "pad": "max",
+        "pad": "longest",  # causal text tower: it runs on the real length (see below)
         "pad_id": 0,
     }
     assert image["io"] == {"inputs": ["pixel_values"], "output": "embedding"}
@@ -172,6 +172,68 @@ def test_parity_report_and_dynamic_batch(tiny_fp32: ExportReport) -> None:
         assert _run(folder / "image.onnx", pixels).shape == (batch, 32)
         ids = OpenClipTokenizer(folder / "bpe_simple_vocab_16e6.txt.gz")(["hi"] * batch)
         assert _run(folder / "text.onnx", ids).shape == (batch, 32)
+
+
+LENGTH_TEXTS = ["cat", "a photo of a dog on a red sofa next to a window", "", "word " * 100]
+
+
+def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1)
+    return np.sum(a * b, axis=1) / norms
+
+
+def test_text_tower_on_the_real_length_matches_torch_at_77(tiny_arch: str, tmp_path: Path) -> None:
+    import torch
+
+    from mmdesk.export import openclip_onnx
+    from mmdesk.plugins.runtimes.openclip_tokenizer import trim_padding
+
+    model = open_clip.create_model(tiny_arch, pretrained=None).eval()
+    assert openclip_onnx.trimmable_text(model)
+    tokenize = open_clip.get_tokenizer(tiny_arch)
+    sample = trim_padding(tokenize(["a photo", ""]).numpy())
+    assert sample.shape == (2, 4)  # traced short: a baked-in length would fail at 77 below
+    openclip_onnx.export_tower(model, "text", torch.from_numpy(sample), tmp_path / "t.onnx", 17)
+    full = tokenize(LENGTH_TEXTS).numpy()
+    with torch.no_grad():
+        ref = model.encode_text(torch.from_numpy(full)).numpy()
+    batch = trim_padding(full)
+    assert batch.shape[1] == 77  # the overlong text keeps the whole context
+    short = trim_padding(full[:3])
+    assert short.shape == (3, 15)  # SOT, 13 words, EOT
+    cases = [(full, ref), (short, ref[:3])]
+    cases += [(trim_padding(full[i : i + 1]), ref[i : i + 1]) for i in range(len(full))]
+    for ids, expected in cases:
+        got = _run(tmp_path / "t.onnx", ids)
+        assert np.abs(got - expected).max() <= 1e-5
+        assert _cosines(got, expected).min() >= 0.99999
+    assert trim_padding(full[2:3]).shape == (1, 2)  # "": SOT and EOT only
+
+
+def test_runtime_feeds_trimmed_ids_only_when_the_manifest_says_so(
+    tiny_fp32: ExportReport, tmp_path: Path
+) -> None:
+    from mmdesk.plugins.manifest import load_manifest
+    from mmdesk.plugins.runtimes.onnx_encoder import OnnxTextEncoder
+
+    old = tmp_path / "old"
+    shutil.copytree(tiny_fp32.out_dir, old)
+    toml = (old / "plugin.toml").read_text(encoding="utf-8")
+    assert toml.count('pad = "longest"') == 1
+    (old / "plugin.toml").write_text(toml.replace('pad = "longest"', 'pad = "max"'), "utf-8")
+    vectors, widths = [], []
+    for folder in (tiny_fp32.out_dir, old):
+        spec = next(e for e in load_manifest(folder).encoders if e.modality == "text")
+        encoder = OnnxTextEncoder(spec)
+        run, seen = encoder._run, []
+        encoder._run = lambda feeds, run=run, seen=seen: (  # type: ignore[method-assign]
+            seen.append(feeds["input_ids"].shape[1]) or run(feeds)
+        )
+        batch = encoder.encode_texts(LENGTH_TEXTS[:3])
+        vectors.append(np.concatenate([batch, *(encoder.encode_texts([t]) for t in LENGTH_TEXTS)]))
+        widths.append(seen)
+    assert widths == [[15, 3, 15, 2, 77], [77] * 5]  # trimmed; the plugin without the flag: 77
+    assert np.abs(vectors[0] - vectors[1]).max() <= 1e-5
 
 
 def test_fp16_halves_the_files_and_keeps_vectors(

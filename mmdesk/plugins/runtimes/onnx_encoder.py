@@ -23,6 +23,7 @@ import numpy as np
 from PIL import Image
 
 from mmdesk.errors import ModelError
+from mmdesk.plugins.runtimes.openclip_tokenizer import trim_padding
 from mmdesk.plugins.runtimes.preprocess import preprocess_image
 from mmdesk.plugins.runtimes.tokenizers import Tokenize, make_tokenizer, tokenizer_key
 from mmdesk.plugins.session import LazySession, SessionOptions
@@ -124,6 +125,8 @@ class OnnxTextEncoder(_OnnxEncoder):
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         tokens = self.tokenize(texts)
+        if self._trims():
+            tokens["input_ids"] = trim_padding(tokens["input_ids"], self._pad_id())
         wanted = [i.name for i in self.session().get_inputs()]
         feeds = {}
         for name in wanted:
@@ -132,14 +135,26 @@ class OnnxTextEncoder(_OnnxEncoder):
             elif name == "token_type_ids":
                 feeds[name] = np.zeros_like(tokens["input_ids"])
             elif name == "attention_mask":
-                feeds[name] = (tokens["input_ids"] != self.spec.tokenizer.get("pad_id", 0)).astype(
-                    np.int64
-                )
+                feeds[name] = (tokens["input_ids"] != self._pad_id()).astype(np.int64)
             else:
                 raise ModelError(
                     f"{self.spec.id}: model input {name!r} is not produced by the tokenizer"
                 )
         return self._run(feeds)
+
+    def _pad_id(self) -> int:
+        return int(self.spec.tokenizer.get("pad_id", 0))
+
+    def _trims(self) -> bool:
+        """Whether open_clip ids go in cut to the batch's longest text: only when the manifest
+        says ``pad = "longest"`` (exports whose causal text model allows it) and the model's
+        sequence axis is not fixed. A causal model pooled at the end token gives the same
+        vectors; 77 padded positions cost several times the compute of a short query."""
+        cfg = self.spec.tokenizer
+        if cfg.get("kind") != "openclip" or cfg.get("pad") != "longest":
+            return False
+        shape = self.session().get_inputs()[0].shape
+        return len(shape) == 2 and not isinstance(shape[1], int)
 
 
 def _cacheable(texts: list[str]) -> bool:

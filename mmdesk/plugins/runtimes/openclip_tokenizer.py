@@ -347,6 +347,21 @@ class OpenClipTokenizer:
         return out
 
 
+def trim_padding(ids: np.ndarray, pad_id: int = 0) -> np.ndarray:
+    """``ids`` cut to the longest real text of the batch, its end token included.
+
+    For text models exported with a dynamic sequence length (manifest ``pad = "longest"``):
+    every text ends in a non-pad end token, so a row's real length runs to its last non-pad
+    id. At least one column is kept, and never more than ``ids`` has.
+    """
+    if ids.ndim != 2 or ids.shape[1] == 0:
+        return ids
+    real = ids != pad_id
+    lengths = np.where(real.any(axis=1), ids.shape[1] - np.argmax(real[:, ::-1], axis=1), 1)
+    longest = int(lengths.max(initial=1))
+    return np.ascontiguousarray(ids[:, :longest])
+
+
 class HfClipTokenizer:
     """open_clip's ``HFTokenizer`` on a ``tokenizers`` JSON file (SigLIP and similar models).
 
