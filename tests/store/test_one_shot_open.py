@@ -3,11 +3,11 @@ upgrades an older schema as usual and still says clearly that a damaged library 
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 from pathlib import Path
 
 import pytest
+from store_damage import corrupt_table, digest
 
 from mmdesk.cli import main
 from mmdesk.config import Settings
@@ -21,10 +21,6 @@ def _library(path: Path) -> None:
     with Store(path) as store:
         store.add_folder("/photos")
         store.set_setting("space.image", "toy-colours")
-
-
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _checks(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
@@ -45,7 +41,7 @@ def test_a_one_shot_open_skips_the_check_and_writes_nothing(
 ) -> None:
     path = tmp_path / "library.db"
     _library(path)
-    before = _digest(path)
+    before = digest(path)
     checks = _checks(monkeypatch)
     with Store(path, one_shot=True) as store:
         assert store.read_only and store.one_shot
@@ -53,7 +49,7 @@ def test_a_one_shot_open_skips_the_check_and_writes_nothing(
         with pytest.raises(ReadOnlyStoreError):
             store.set_setting("x", "y")
     assert checks == []
-    assert _digest(path) == before
+    assert digest(path) == before
     assert not any(Path(f"{path}{s}").exists() for s in ("-wal", "-shm"))
     with Store(path) as store:  # the usual open (the app, writing commands) still checks
         assert not store.read_only and not store.one_shot
@@ -72,17 +68,6 @@ def test_an_older_schema_is_opened_the_usual_way_and_upgraded(tmp_path: Path) ->
         assert store.scalar("PRAGMA user_version") == SCHEMA_VERSION
 
 
-def _corrupt_table(path: Path, table: str) -> None:
-    conn = sqlite3.connect(path)
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name=?", (table,)).fetchone()
-    size = conn.execute("PRAGMA page_size").fetchone()[0]
-    conn.close()
-    with path.open("r+b") as handle:
-        handle.seek((root[0] - 1) * size)
-        handle.write(b"\xab" * size)
-
-
 @pytest.mark.parametrize("table", ["embeddings", "files"])
 def test_a_damaged_library_is_said_to_be_damaged_by_a_query(
     settings: Settings,
@@ -92,7 +77,7 @@ def test_a_damaged_library_is_said_to_be_damaged_by_a_query(
     table: str,
 ) -> None:
     assert main(["index", str(photos), "--json"]) == 0
-    _corrupt_table(settings.db_path, table)
+    corrupt_table(settings.db_path, table)
     checks = _checks(monkeypatch)
     capsys.readouterr()
     assert main(["search", "red", "--local", "--min-score", "0"]) == 1

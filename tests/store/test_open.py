@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sqlite3
 from pathlib import Path
 
 import pytest
+from store_damage import corrupt_table, digest
 
 from mmdesk.errors import (
     NotALibraryError,
@@ -21,10 +21,6 @@ from mmdesk.store.backup import list_backups
 from mmdesk.store.connection import split
 from mmdesk.store.schema import APPLICATION_ID, SCHEMA_VERSION, V1
 from tests.store.conftest import add_item
-
-
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _library_with_labels(path: Path, n: int = 50) -> list[int]:
@@ -48,10 +44,10 @@ def test_newer_schema_in_delete_mode_is_left_byte_for_byte(tmp_path: Path) -> No
     conn.execute("PRAGMA journal_mode=DELETE")
     conn.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
     conn.close()
-    before = _digest(path)
+    before = digest(path)
     with pytest.raises(SchemaTooNewError):
         Store(path)
-    assert _digest(path) == before
+    assert digest(path) == before
     assert not Path(f"{path}-wal").exists()
 
 
@@ -62,10 +58,10 @@ def test_foreign_sqlite_file_is_refused_untouched(tmp_path: Path) -> None:
     conn.execute("INSERT INTO notes(body) VALUES ('mine')")
     conn.commit()
     conn.close()
-    before = _digest(path)
+    before = digest(path)
     with pytest.raises(NotALibraryError, match="not an mmdesk library"):
         Store(path)
-    assert _digest(path) == before
+    assert digest(path) == before
 
 
 def test_non_sqlite_file_is_refused_untouched(tmp_path: Path) -> None:
@@ -112,20 +108,10 @@ def test_disk_full_while_creating_surfaces_the_real_error(
     assert not path.exists(), "a failed create leaves no half-made library"
 
 
-def _corrupt_table(path: Path, table: str) -> None:
-    conn = sqlite3.connect(path)
-    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name=?", (table,)).fetchone()
-    size = conn.execute("PRAGMA page_size").fetchone()[0]
-    conn.close()
-    with path.open("r+b") as handle:
-        handle.seek((root[0] - 1) * size)
-        handle.write(b"\xab" * size)
-
-
 def test_damaged_page_is_detected_on_open(tmp_path: Path) -> None:
     path = tmp_path / "library.db"
     _library_with_labels(path)
-    _corrupt_table(path, "labels")
+    corrupt_table(path, "labels")
     with pytest.raises(StoreCorruptError, match="mmdesk restore"):
         Store(path)
 
@@ -135,7 +121,7 @@ def test_damage_found_later_refuses_every_write(
 ) -> None:
     path = tmp_path / "library.db"
     items = _library_with_labels(path)
-    _corrupt_table(path, "labels")
+    corrupt_table(path, "labels")
     monkeypatch.setattr(connection, "QUICK_CHECK_MAX_BYTES", 0)  # as for a huge library
     with Store(path) as store:
         with pytest.raises(StoreCorruptError):
@@ -149,13 +135,13 @@ def test_damage_found_later_refuses_every_write(
 def test_read_only_library_reads_and_refuses_writes(tmp_path: Path) -> None:
     path = tmp_path / "library.db"
     items = _library_with_labels(path, 3)
-    before = _digest(path)
+    before = digest(path)
     with Store(path, read_only=True) as store:
         assert store.read_only
         assert store.tag_counts() == [("cat", 3), ("holiday", 3)]
         with pytest.raises(ReadOnlyStoreError, match="read-only"):
             store.add_label(items, "x")
-    assert _digest(path) == before
+    assert digest(path) == before
     assert not any(Path(f"{path}{s}").exists() for s in ("-wal", "-shm"))
     with Store(path) as store:  # a later writer is not blocked
         store.add_label(items, "x")
@@ -222,8 +208,8 @@ def test_newer_schema_in_wal_mode_leaves_no_side_files(tmp_path: Path) -> None:
     conn = sqlite3.connect(path)
     conn.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
     conn.close()
-    before = _digest(path)
+    before = digest(path)
     with pytest.raises(SchemaTooNewError):
         Store(path)
-    assert _digest(path) == before
+    assert digest(path) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["library.db"]
