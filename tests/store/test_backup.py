@@ -13,7 +13,7 @@ from mmdesk.store import Store, backup
 from mmdesk.store.backup import last_backup, list_backups, make_backup, maybe_daily_backup
 from mmdesk.store.restore import restore
 from tests.store.conftest import add_item
-from tests.store.test_open import _corrupt_table
+from tests.store.store_damage import corrupt_table
 
 
 def _labels_by_path(store: Store) -> set[tuple[str, str, str]]:
@@ -40,7 +40,7 @@ def test_backup_corrupt_restore_brings_every_label_back(tmp_path: Path) -> None:
     db, backups = tmp_path / "library.db", tmp_path / "backups"
     labels = _library(db)
     made = make_backup(db, backups, "daily")
-    _corrupt_table(db, "labels")
+    corrupt_table(db, "labels")
     with pytest.raises(StoreCorruptError):
         Store(db)
     report = restore(made, db)

@@ -7,7 +7,6 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from store_damage import corrupt_table, digest
 
 from mmdesk.cli import main
 from mmdesk.config import Settings
@@ -15,6 +14,7 @@ from mmdesk.errors import ReadOnlyStoreError
 from mmdesk.store import Store, connection
 from mmdesk.store.connection import split
 from mmdesk.store.schema import SCHEMA_VERSION, V1
+from tests.store.store_damage import corrupt_table, digest
 
 
 def _library(path: Path) -> None:

@@ -7,7 +7,6 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from store_damage import corrupt_table, digest
 
 from mmdesk.errors import (
     NotALibraryError,
@@ -21,6 +20,7 @@ from mmdesk.store.backup import list_backups
 from mmdesk.store.connection import split
 from mmdesk.store.schema import APPLICATION_ID, SCHEMA_VERSION, V1
 from tests.store.conftest import add_item
+from tests.store.store_damage import corrupt_table, digest
 
 
 def _library_with_labels(path: Path, n: int = 50) -> list[int]:
