@@ -3,6 +3,7 @@ the real offline default model and the sample library. Helpers live in mmdesk_te
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import re
@@ -135,3 +136,19 @@ def logfail(request: pytest.FixtureRequest):
     finally:
         logger.removeHandler(handler)
     handler.check()
+
+
+@pytest.fixture(autouse=True)
+def _gc_on_the_gui_thread(request: pytest.FixtureRequest):
+    """In a Qt test, Python's collector runs on the test's (GUI) thread only, as in the app
+    (mmdesk.gui.main_gc): a collection in a worker thread that frees a Qt object can deadlock
+    with the GUI thread. Collected at the end of the test, then automatic again."""
+    if "qtbot" not in request.fixturenames and "qapp" not in request.fixturenames:
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.collect()
+        gc.enable()

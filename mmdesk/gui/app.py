@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QApplication
 from mmdesk.config import RESOURCES, SAVED, Settings
 from mmdesk.core.paths import canonical
 from mmdesk.errors import ConfigError
+from mmdesk.gui import main_gc
 from mmdesk.gui.window import MainWindow, setting_int
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     style = RESOURCES / "style.qss"
     if style.exists():
         app.setStyleSheet(style.read_text())
+    main_gc.install(app)  # Qt objects are never freed by a collection in a worker thread
     return app
 
 
