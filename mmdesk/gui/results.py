@@ -76,7 +76,6 @@ ScoreRole = Qt.ItemDataRole.UserRole + 2
 TileRole = Qt.ItemDataRole.UserRole + 3
 FactsRole = Qt.ItemDataRole.UserRole + 4  # the tile's date · score line
 TagsRole = Qt.ItemDataRole.UserRole + 20  # the item's tags (list[str]), once read
-MIME_ITEMS = ITEMS_MIME  # dragged results: a JSON list of item ids (dropped on a tag: tagged)
 Index = QModelIndex | QPersistentModelIndex
 CELL = QSize(176, 200)
 TILE_EDGES = (96, 512)  # the smallest and largest tile the size control offers
@@ -376,18 +375,18 @@ class ResultsModel(QAbstractListModel):
         return flags | Qt.ItemFlag.ItemIsDragEnabled if index.isValid() else flags
 
     def mimeTypes(self) -> list[str]:
-        return [MIME_ITEMS, "text/uri-list"]
+        return [ITEMS_MIME, "text/uri-list"]
 
     def supportedDragActions(self) -> Qt.DropAction:
         return Qt.DropAction.CopyAction
 
     def mimeData(self, indexes: Any) -> QMimeData:
-        """The dragged results: their item ids as :data:`MIME_ITEMS` JSON, their files as URLs."""
+        """The dragged results: their item ids as :data:`ITEMS_MIME` JSON, their files as URLs."""
         rows = sorted({i.row() for i in indexes if i.isValid()})
         results = [r for row in rows if (r := self.result_at(row)) is not None]
         mime = QMimeData()
         ids = list(dict.fromkeys(r.item_id for r in results))
-        mime.setData(MIME_ITEMS, json.dumps(ids).encode("utf-8"))
+        mime.setData(ITEMS_MIME, json.dumps(ids).encode("utf-8"))
         mime.setUrls([QUrl.fromLocalFile(path) for path in dict.fromkeys(r.path for r in results)])
         return mime
 

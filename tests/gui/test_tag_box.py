@@ -14,7 +14,8 @@ from PySide6.QtWidgets import QAbstractItemView, QLineEdit
 
 from mmdesk.gui.keyword_sets import keyword_set, save_keyword_set, set_key
 from mmdesk.gui.preview_tags import TagArea
-from mmdesk.gui.results import MIME_ITEMS, TagsRole
+from mmdesk.gui.results import TagsRole
+from mmdesk.gui.sidebar_tags import ITEMS_MIME
 from mmdesk.gui.tag_box import ListCompleter, split_tags
 
 pytestmark = pytest.mark.gui
@@ -143,10 +144,10 @@ def test_dragged_results_carry_their_item_ids_and_file_urls(qtbot, settings, pho
     assert model.flags(model.index(0)) & Qt.ItemFlag.ItemIsDragEnabled
     assert not model.flags(QModelIndex()) & Qt.ItemFlag.ItemIsDragEnabled
     mime = model.mimeData(view.selectionModel().selectedIndexes())
-    assert json.loads(bytes(mime.data(MIME_ITEMS).data()).decode("utf-8")) == ids
+    assert json.loads(bytes(mime.data(ITEMS_MIME).data()).decode("utf-8")) == ids
     paths = sorted(Path(u.toLocalFile()) for u in mime.urls())
     assert paths == sorted(Path(r.path) for r in view.selected_results())
-    assert set(model.mimeTypes()) >= {MIME_ITEMS, "text/uri-list"}
+    assert set(model.mimeTypes()) >= {ITEMS_MIME, "text/uri-list"}
 
 
 def test_tags_appear_on_tiles_after_tagging(qtbot, settings, photos):
