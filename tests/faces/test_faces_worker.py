@@ -47,7 +47,7 @@ def test_a_helper_that_died_is_reported_then_replaced(face_photos: dict[str, Pat
     assert worker is not None
     worker.process.kill()
     worker.process.wait()
-    with pytest.raises(PluginError, match="helper process stopped"):
+    with pytest.raises(PluginError, match="helper process for face analysis stopped"):
         helper.analyse([photo])
     assert len(helper.analyse([photo])[0]) == 1  # a new helper
     assert helper._worker is not None and helper._worker is not worker

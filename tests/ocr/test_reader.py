@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,9 @@ from ocr_helpers import fonts, render, word_accuracy
 from PIL import Image
 
 from mmdesk.core.library import Library
+from mmdesk.errors import PluginError
 from mmdesk.plugins.contributions import TEXT_READER
+from mmdesk.plugins.runtimes.rapid_ocr import RapidOcrReader
 
 SENTENCES = [
     "The quick brown fox jumps over the lazy dog",
@@ -55,13 +58,46 @@ def test_lines_have_boxes_and_confidence(reader) -> None:
     assert 0 <= min(xs) < max(xs) <= image.width
 
 
+def here(reader: RapidOcrReader) -> RapidOcrReader:
+    """The same reader, run in this process rather than in a helper process."""
+    spec = replace(reader.spec, options={**reader.spec.options, "isolated": False})
+    return RapidOcrReader(spec, reader.options)
+
+
 def test_a_picture_without_text_skips_recognition(reader, monkeypatch) -> None:
     """Detection first: recognition runs only where detection found text."""
     blank = Image.new("RGB", (1024, 768), (120, 160, 200))
     page = render("Some words to read here", fonts()[1][1])
+    reader = here(reader)
     engine = reader._load()
     calls: list[int] = []
     recognise = engine.text_rec
     monkeypatch.setattr(engine, "text_rec", lambda *a, **k: calls.append(1) or recognise(*a, **k))
     assert reader.read_lines([blank]) == [[]] and calls == []
     assert reader.read_lines([page])[0] and calls == [1]
+
+
+def test_the_helper_process_reads_what_this_process_reads(reader) -> None:
+    """By default the reader runs in a helper process (OpenCV and RapidOCR hold the GIL there,
+    not in the app); its lines are the same as the reader's in this process."""
+    pictures = [
+        render("INVOICE 42", fonts()[1][1]),
+        Image.new("RGB", (320, 240), (40, 90, 160)),
+        render("Parking permit valid until March 2024", fonts()[0][1], 3.0),
+    ]
+    away, local = reader.read_lines(pictures), here(reader).read_lines(pictures)
+    assert reader.provider == "CPUExecutionProvider (helper process)"
+    assert away == local and away[0] and away[1] == [] and away[2]
+
+
+def test_a_helper_that_died_is_reported_then_replaced(reader) -> None:
+    page = render("INVOICE 42", fonts()[1][1])
+    assert reader.read_lines([page])[0]
+    worker = reader._worker
+    assert worker is not None
+    worker.process.kill()
+    worker.process.wait()
+    with pytest.raises(PluginError, match="helper process for reading text stopped"):
+        reader.read_lines([page])
+    assert reader.read_lines([page])[0]  # a new helper
+    assert reader._worker is not None and reader._worker is not worker

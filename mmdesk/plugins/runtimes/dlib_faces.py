@@ -17,22 +17,16 @@ manifest's ``options.sha256`` and is checked once, before the first use.
 dlib holds Python's GIL in much of its work (building the HOG detector ~0.3-0.5 s, loading
 each model file ~80 ms, embedding a face ~0.1 s), which would freeze every other thread of the
 process, the desktop app's window among them. So by default (``isolated``) dlib runs in a
-helper process (:mod:`mmdesk.plugins.runtimes.dlib_worker`) that lives as long as the
-analyser; pictures go to it as raw pixels, faces come back. Where that process cannot start,
-dlib runs in this one.
+helper process (:mod:`mmdesk.plugins.runtimes.dlib_worker`, through
+:mod:`mmdesk.plugins.runtimes.helper_process`) that lives as long as the analyser; pictures go
+to it as raw pixels, faces come back. Where that process cannot start, dlib runs in this one.
 """
 
 from __future__ import annotations
 
 import hashlib
 import importlib.util
-import logging
-import os
-import pickle
-import subprocess
-import sys
 import threading
-import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,6 +35,7 @@ import numpy as np
 
 from mmdesk.errors import PluginError
 from mmdesk.plugins.protocols import Face
+from mmdesk.plugins.runtimes.helper_process import HelperProcess
 from mmdesk.plugins.specs import FaceAnalyserSpec
 
 if TYPE_CHECKING:
@@ -48,8 +43,8 @@ if TYPE_CHECKING:
 
     from mmdesk.plugins.session import SessionOptions
 
-log = logging.getLogger(__name__)
 PACKAGE = "face_recognition_models"
+WORKER = "mmdesk.plugins.runtimes.dlib_worker"  # the helper process's module
 DETECTOR, LANDMARKS = "mmod_human_face_detector.dat", "shape_predictor_5_face_landmarks.dat"
 EMBEDDER = "dlib_face_recognition_resnet_model_v1.dat"
 DEFAULTS: dict[str, Any] = {
@@ -92,7 +87,7 @@ class DlibFaceAnalyser:
         self.options = options
         self.settings = {**DEFAULTS, **{k: v for k, v in spec.options.items() if k in DEFAULTS}}
         self._models: _Models | None = None
-        self._worker: _Worker | None = None
+        self._worker: HelperProcess | None = None
         self._checked = False
         self._lock = threading.Lock()
 
@@ -112,10 +107,12 @@ class DlibFaceAnalyser:
                 check_models(models_folder(), self.spec.options.get("sha256", {}))
                 self._checked = True
             if self.settings["isolated"] and self._worker is None and self._models is None:
-                self._worker = _Worker.start(self.settings, self.options.intra_threads)
+                init = {"settings": self.settings, "threads": self.options.intra_threads}
+                self._worker = HelperProcess.start(WORKER, init, "face analysis")
             if self._worker is not None:
                 try:
-                    return self._worker.analyse(pictures)
+                    faces: list[list[Face]] = self._worker.ask(pictures)
+                    return faces
                 except PluginError:
                     self._worker = None  # it stopped: the next call starts a new one
                     raise
@@ -178,103 +175,6 @@ def build_models(settings: dict[str, Any], threads: int) -> _Models:
         dlib.shape_predictor(str(folder / LANDMARKS)),
         dlib.face_recognition_model_v1(str(folder / EMBEDDER)),
     )
-
-
-class _Worker:
-    """The helper process running dlib (:mod:`mmdesk.plugins.runtimes.dlib_worker`).
-
-    Each request is a pickled list of picture shapes followed by the pictures' raw bytes
-    (written straight from the arrays, so this process copies nothing under the GIL); each
-    answer a pickled ``("faces", [[Face, ...], ...])`` or ``("error", text)``. The process
-    ends when its input closes: when the analyser is collected or this process exits.
-    """
-
-    def __init__(self, process: subprocess.Popen[bytes]) -> None:
-        self.process = process
-        self._finalizer = weakref.finalize(self, _stop, process)
-
-    @classmethod
-    def start(cls, settings: dict[str, Any], threads: int) -> _Worker | None:
-        """A ready helper process, or None (logged) where one cannot start: dlib then runs
-        in this process."""
-        env = dict(os.environ)
-        here = str(Path(__file__).resolve().parents[3])  # the folder holding mmdesk/
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH")) if p)
-        try:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "mmdesk.plugins.runtimes.dlib_worker"],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                env=env,
-            )
-        except OSError as exc:
-            log.warning("face analysis runs in this process: no helper process (%s)", exc)
-            return None
-        worker = cls(process)
-        try:
-            worker._send({"settings": settings, "threads": threads})
-            worker._answer()  # ("ready",) once the models are loaded
-        except PluginError as exc:
-            worker.close()
-            log.warning("face analysis runs in this process: %s", exc)
-            return None
-        return worker
-
-    def analyse(self, pictures: list[np.ndarray]) -> list[list[Face]]:
-        arrays = [np.ascontiguousarray(p, dtype=np.uint8) for p in pictures]
-        self._send([a.shape for a in arrays])
-        stream = self.process.stdin
-        assert stream is not None
-        try:
-            for array in arrays:
-                stream.write(array.data.cast("B"))
-            stream.flush()
-        except OSError as exc:
-            raise self._stopped(exc) from None
-        faces: list[list[Face]] = self._answer()[1]
-        return faces
-
-    def close(self) -> None:
-        self._finalizer()
-
-    def _send(self, message: object) -> None:
-        stream = self.process.stdin
-        assert stream is not None
-        try:
-            pickle.dump(message, stream)
-            stream.flush()
-        except OSError as exc:
-            raise self._stopped(exc) from None
-
-    def _answer(self) -> tuple[Any, ...]:
-        stream = self.process.stdout
-        assert stream is not None
-        try:
-            answer = pickle.load(stream)
-        except (EOFError, OSError, pickle.UnpicklingError) as exc:
-            raise self._stopped(exc) from None
-        if answer[0] == "error":
-            raise PluginError(f"face analysis failed: {answer[1]}")
-        return tuple(answer)
-
-    def _stopped(self, exc: BaseException) -> PluginError:
-        self.close()
-        return PluginError(f"the face analyser's helper process stopped ({exc or 'no answer'})")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """Close the helper's input (it ends by itself), killing it if it does not."""
-    for stream in (process.stdin, process.stdout):
-        if stream is not None:
-            try:
-                stream.close()
-            except OSError:
-                pass
-    try:
-        process.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def _resized(rgb: np.ndarray, scale: float) -> np.ndarray:
