@@ -17,8 +17,8 @@ manifest's ``options.sha256`` and is checked once, before the first use.
 dlib holds Python's GIL in much of its work (building the HOG detector ~0.3-0.5 s, loading
 each model file ~80 ms, embedding a face ~0.1 s), which would freeze every other thread of the
 process, the desktop app's window among them. So by default (``isolated``) dlib runs in a
-helper process (:mod:`mmdesk.plugins.runtimes.dlib_worker`, through
-:mod:`mmdesk.plugins.runtimes.helper_process`) that lives as long as the analyser; pictures go
+helper process (:mod:`mmdesk.plugins.runtimes.helper_process`, running :func:`helper_load`
+and :func:`helper_answer`) that lives as long as the analyser; pictures go
 to it as raw pixels, faces come back. Where that process cannot start, dlib runs in this one.
 """
 
@@ -44,7 +44,6 @@ if TYPE_CHECKING:
     from mmdesk.plugins.session import SessionOptions
 
 PACKAGE = "face_recognition_models"
-WORKER = "mmdesk.plugins.runtimes.dlib_worker"  # the helper process's module
 DETECTOR, LANDMARKS = "mmod_human_face_detector.dat", "shape_predictor_5_face_landmarks.dat"
 EMBEDDER = "dlib_face_recognition_resnet_model_v1.dat"
 DEFAULTS: dict[str, Any] = {
@@ -108,7 +107,7 @@ class DlibFaceAnalyser:
                 self._checked = True
             if self.settings["isolated"] and self._worker is None and self._models is None:
                 init = {"settings": self.settings, "threads": self.options.intra_threads}
-                self._worker = HelperProcess.start(WORKER, init, "face analysis")
+                self._worker = HelperProcess.start(__name__, init, "face analysis")
             if self._worker is not None:
                 try:
                     faces: list[list[Face]] = self._worker.ask(pictures)
@@ -175,6 +174,18 @@ def build_models(settings: dict[str, Any], threads: int) -> _Models:
         dlib.shape_predictor(str(folder / LANDMARKS)),
         dlib.face_recognition_model_v1(str(folder / EMBEDDER)),
     )
+
+
+def helper_load(init: dict[str, Any]) -> tuple[_Models, dict[str, Any]]:
+    """In the helper process: dlib's models and the analyser's settings."""
+    settings: dict[str, Any] = init["settings"]
+    return build_models(settings, int(init["threads"])), settings
+
+
+def helper_answer(loaded: tuple[_Models, dict[str, Any]], picture: np.ndarray) -> list[Face]:
+    """In the helper process: the faces in one RGB picture."""
+    models, settings = loaded
+    return find_faces(models, settings, picture)
 
 
 def _resized(rgb: np.ndarray, scale: float) -> np.ndarray:

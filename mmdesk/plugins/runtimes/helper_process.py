@@ -4,8 +4,9 @@ Some libraries keep the GIL through long stretches of their work: dlib (building
 embedding a face), RapidOCR's text detection post-processing (OpenCV, shapely, pyclipper) and
 the first import of OpenCV itself (~55 ms of C initialisation, ~0.25 s from a cold disk). Run
 in the desktop app's process, each of those stretches freezes the window. A runtime instead
-starts ``python -m <module>`` once and sends it pictures: :class:`HelperProcess` is this side,
-:func:`run` the helper's side.
+starts ``python -m mmdesk.plugins.runtimes.helper_process <its module>`` once and sends it
+pictures: :class:`HelperProcess` is this side; on the helper's side :func:`main` calls the
+module's ``helper_load(init)`` once and ``helper_answer(loaded, picture)`` for each picture.
 
 The protocol, over the helper's stdin/stdout: an init message (a pickled dict) answered
 ``("ready",)`` once the helper's models are loaded; then, until its input closes, requests of a
@@ -17,6 +18,7 @@ idle scheduling class on Linux, niced elsewhere): the window's thread gets a CPU
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import pickle
@@ -36,7 +38,7 @@ NICE = 8
 
 
 class HelperProcess:
-    """A started helper (``python -m module``) that answers requests about pictures.
+    """A started helper for a runtime's module, answering requests about pictures.
 
     Args:
         process: the running helper.
@@ -57,7 +59,7 @@ class HelperProcess:
         env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH")) if p)
         try:
             process = subprocess.Popen(
-                [sys.executable, "-m", module],
+                [sys.executable, "-m", __name__, module],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 env=env,
@@ -198,12 +200,18 @@ def _background() -> None:
             pass
 
 
-def run(load: Callable[[dict[str, Any]], Any], answer: Callable[[Any, np.ndarray], Any]) -> None:
-    """A helper's ``main``: lower priority, answers on stdout, until stdin closes."""
+def main() -> None:
+    """The helper: runs the ``helper_load`` / ``helper_answer`` of the module named by its
+    argument at a lower priority, answering on stdout until stdin closes."""
+    runtime = importlib.import_module(sys.argv[1])
     _background()
     source, sink = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print must not corrupt the answers
     try:
-        serve(source, sink, load, answer)
+        serve(source, sink, runtime.helper_load, runtime.helper_answer)
     except (EOFError, BrokenPipeError, KeyboardInterrupt):
         pass
+
+
+if __name__ == "__main__":
+    main()

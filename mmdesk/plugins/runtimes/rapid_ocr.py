@@ -8,8 +8,8 @@ sha256s are in the plugin's ``options`` and are checked once, before the first r
 RapidOCR holds Python's GIL through much of its work: importing OpenCV (~55 ms of C
 initialisation, ~0.25 s from a cold disk), and the detector's post-processing in OpenCV, shapely
 and pyclipper. In the desktop app's process that freezes the window, so by default
-(``isolated``) the reader runs in a helper process (:mod:`mmdesk.plugins.runtimes.ocr_worker`,
-through :mod:`mmdesk.plugins.runtimes.helper_process`) at a lower priority, started on the
+(``isolated``) the reader runs in a helper process (:mod:`mmdesk.plugins.runtimes.helper_process`,
+running :func:`helper_load` and :func:`helper_answer`) at a lower priority, started on the
 first read; pictures go to it as raw pixels, lines come back. Where it cannot start, the reader
 runs in this process.
 """
@@ -23,18 +23,18 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+from PIL import Image
+
 from mmdesk.errors import PluginError
 from mmdesk.plugins.protocols import TextLine
 from mmdesk.plugins.runtimes.helper_process import HelperProcess
 from mmdesk.plugins.specs import TextReaderSpec
 
 if TYPE_CHECKING:
-    from PIL import Image
-
     from mmdesk.plugins.session import SessionOptions
 
 PACKAGE, PINNED = "rapidocr-onnxruntime", "1.4.4"
-WORKER = "mmdesk.plugins.runtimes.ocr_worker"  # the helper process's module
 # Options a manifest may pass through to RapidOCR (its names, as 1.4.4 spells them).
 PASSED = (
     "text_score",
@@ -78,11 +78,9 @@ class RapidOcrReader:
 
     def read_lines(self, images: list[Image.Image]) -> list[list[TextLine]]:
         """The lines of each picture, top to bottom; [] for a picture without text."""
-        import numpy as np
-
         with self._lock:
             if self.isolated and self._worker is None and self._engine is None:
-                self._worker = HelperProcess.start(WORKER, self._settings(), "reading text")
+                self._worker = HelperProcess.start(__name__, self._settings(), "reading text")
             if self._worker is not None:
                 try:
                     lines: list[list[TextLine]] = self._worker.ask(
@@ -126,6 +124,17 @@ def build_engine(settings: dict[str, Any]) -> Any:
 def read(engine: Any, image: Image.Image) -> list[TextLine]:
     """One picture's lines, read by ``engine``."""
     return _lines(engine(image.convert("RGB"))[0])
+
+
+def helper_load(init: dict[str, Any]) -> Any:
+    """In the helper process: the engine, from :meth:`RapidOcrReader._settings`."""
+    return build_engine(init)
+
+
+def helper_answer(engine: Any, picture: np.ndarray) -> list[TextLine]:
+    """In the helper process: one RGB picture's lines (as a picture: RapidOCR reads an array
+    as BGR)."""
+    return read(engine, Image.fromarray(picture))
 
 
 def _lines(raw: list[list[Any]] | None) -> list[TextLine]:
