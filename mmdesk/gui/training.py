@@ -135,10 +135,10 @@ class TrainingDialog(QDialog):
     def set_counts(self, counts: TagCounts) -> None:
         """Show every tag with its label counts; keeps nothing from an earlier list."""
         self.tags.clear()
-        for name in sorted(counts, key=str.casefold):
+        for name in sorted(counts, key=str.casefold):  # a parent made by nesting has none
             if counts[name].get("positives") or counts[name].get("negatives"):
                 self.tags.addItem(_tag_item(name, counts[name]))
-        if not counts:
+        if not self.tags.count():
             self.status.setText("No tags yet: tag a few photos first (yes and no).")
 
     def chosen_tags(self) -> list[str]:

@@ -263,7 +263,24 @@ CREATE INDEX labels_tag_source ON labels(tag_id, source, item_id);
 DROP INDEX labels_tag;
 """
 
-MIGRATIONS: list[str] = [V1, V2, V3, V4, V5, V6, V7]
+# Issue 12, classifiers follow tag edits: a classifier plugin names its tags as they were
+# called when it was trained (its manifest's labels). Each label is tied to a tag's id the
+# first time the classifier predicts, so a rename (same id) or a merge (the id moves to the
+# tag merged into, store/tag_tree.py) carries its predictions along, and a deleted tag
+# (tag_id NULL) is not created again by the next prediction run. ``trained_at`` says which
+# training the row was made for: a retrained classifier ties its labels afresh.
+V8 = """
+CREATE TABLE classifier_tags (
+    source TEXT NOT NULL,                      -- classifier:<plugin id>
+    label TEXT NOT NULL COLLATE NOCASE,        -- the tag as the manifest names it
+    tag_id INTEGER REFERENCES tags(id) ON DELETE SET NULL,
+    trained_at REAL NOT NULL,
+    PRIMARY KEY (source, label)
+);
+CREATE INDEX classifier_tags_tag ON classifier_tags(tag_id);
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3, V4, V5, V6, V7, V8]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # Tables every mmdesk library has: how a library from before application_id is recognised.

@@ -132,7 +132,8 @@ class TagTreeMixin(StoreBase):
 
     def _merge_labels(self, source_id: int, into_id: int) -> None:
         """Labels of one tag join another's: an item labelled twice keeps one label, and a
-        person's "is" wins over their "is not"; a person named by the tag keeps it."""
+        person's "is" wins over their "is not"; a person named by the tag keeps it, and a
+        classifier's label tied to it follows it (its predictions land on ``into``)."""
         self._sql(
             "INSERT OR IGNORE INTO labels(item_id, tag_id, source, score, created_at) "
             "SELECT item_id, ?, source, score, created_at FROM labels WHERE tag_id=?",
@@ -144,6 +145,7 @@ class TagTreeMixin(StoreBase):
             (into_id,),
         )
         self._sql("UPDATE people SET tag_id=? WHERE tag_id=?", (into_id, source_id))
+        self._sql("UPDATE classifier_tags SET tag_id=? WHERE tag_id=?", (into_id, source_id))
 
     def delete_tags(self, tag_ids: Iterable[int]) -> set[int]:
         """Delete tags and their labels; returns the items that lost labels."""
@@ -183,7 +185,18 @@ class TagTreeMixin(StoreBase):
                 item_ids,
             )
             self._drop_left(left, deep if item_ids is None else set())
+            self._relink_people(set(ids.values()))
         return touched
+
+    def _relink_people(self, tag_ids: set[int]) -> None:
+        """A named person whose tag was deleted (their ``tag_id`` set NULL) is tied to it
+        again when it comes back under their name."""
+        self._sql(
+            "UPDATE people SET tag_id=(SELECT t.id FROM tags t WHERE t.name=people.name) "
+            "WHERE tag_id IS NULL AND name IN "
+            "(SELECT name FROM tags WHERE id IN (SELECT value FROM json_each(?)))",
+            (id_list(sorted(tag_ids)),),
+        )
 
     def _place_rows(self, tags: list[TagRow], now: dict[int, TagRow]) -> dict[int, int]:
         """Put each snapshot row back on a current row (same id, else same name) or a new

@@ -110,6 +110,19 @@ def test_delete_with_or_without_the_children(library: Library) -> None:
     assert _tagged(library, "Rome/Forum") == set()
 
 
+def test_undoing_the_delete_of_a_persons_tag_ties_the_person_again(library: Library) -> None:
+    store, red = library.store, _ids(library, "red")
+    person = store.add_person()
+    library.tag(red, "Anna")
+    store.set_person_name(person, "Anna", store.tag_id("Anna"))
+    snapshot = library.tag_snapshot(["Anna"])
+    library.delete_tag("Anna")
+    assert store.person_row(person)["tag_id"] is None  # type: ignore[index]
+    library.restore_tags(snapshot)
+    assert store.person_row(person)["tag_id"] == store.tag_id("Anna", create=False)  # type: ignore[index]
+    assert _tagged(library, "Anna") == set(red)
+
+
 def test_colours_are_checked_and_listed(library: Library) -> None:
     library.tag(_ids(library, "red"), "warm")
     assert library.set_tag_color("warm", "#FF8800").tags

@@ -41,7 +41,10 @@ class ClassifierOps:
             active: str | None = self.space("image").id
         except MmdeskError:
             active = None
-        return [classifiers.describe(s, active) for s in classifiers.installed(self.registry)]
+        return [
+            classifiers.describe(s, active, self.store)
+            for s in classifiers.installed(self.registry)
+        ]
 
     def adopt_classifier(self, plugin_dir: Path) -> dict[str, Any]:
         """Look at the plugin folders again and describe the classifier in ``plugin_dir``:
@@ -80,12 +83,12 @@ class ClassifierOps:
 
     def tag_threshold(self, tag: str) -> float:
         """The threshold of the newest classifier that predicts ``tag`` (0.5 without one)."""
-        spec = classifiers.newest_for(classifiers.installed(self.registry), tag)
-        return DEFAULT_THRESHOLD if spec is None else classifiers.threshold(spec, tag)
+        found = classifiers.newest_for(self.store, classifiers.installed(self.registry), tag)
+        return DEFAULT_THRESHOLD if found is None else classifiers.threshold(*found)
 
     def labels_since_training(self, tag: str) -> int:
         """How many labels (is or is not) a person gave ``tag`` since the newest classifier
         of it was trained (all of them when none was): for "retrain after N new labels"."""
-        spec = classifiers.newest_for(classifiers.installed(self.registry), tag)
-        since = 0.0 if spec is None else classifiers.trained_at(spec)
+        found = classifiers.newest_for(self.store, classifiers.installed(self.registry), tag)
+        since = 0.0 if found is None else classifiers.trained_at(found[0])
         return self.store.person_labels_since(tag, since)

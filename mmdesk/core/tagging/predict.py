@@ -132,7 +132,9 @@ def write_batch(
     rows, cols = np.nonzero(scores >= thresholds[None, :])
     ids = batch.item_ids.tolist()
     found = [(ids[r], spec.labels[c], float(scores[r, c])) for r, c in zip(rows, cols, strict=True)]
-    written = library.store.replace_predictions(classifier_source(spec.plugin_id), ids, found)
+    written = library.store.replace_predictions(
+        classifier_source(spec.plugin_id), ids, found, trained_at=classifiers.trained_at(spec)
+    )
     log.debug("%s: %d predictions on %d items", spec.plugin_id, written, len(ids))
     return set(ids)
 
