@@ -1,7 +1,8 @@
 """The active filters as removable chips in a row of their own under the search field.
 
 One chip per selected folder, tag and kind, one for the date range and one for the camera, and
-a "Similar to …" chip while a 'more like this' search shows. A chip's × asks for that filter to
+a "Similar to …" chip while a 'more like this' search shows. Chips that do not fit the row at
+their full size go into a "+N" button's menu. A chip's × asks for that filter to
 go (``removed``, or ``similar_cleared`` for the similarity chip); the window takes it away where
 it lives (the sidebar's selection, the search bar's date and camera) and searches again.
 """
@@ -15,7 +16,15 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize, Signal
 from PySide6.QtGui import QIcon, QPixmap, QResizeEvent, QShowEvent
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QSizePolicy,
+    QToolButton,
+    QWidget,
+)
 from shiboken6 import isValid
 
 from mmdesk.core.paths import display
@@ -91,6 +100,13 @@ class FilterChips(QWidget):
         self._row = QHBoxLayout(self)
         self._row.setContentsMargins(6, 0, 6, 2)
         self._row.setSpacing(4)
+        self.more = QToolButton(self)  # "+N": the chips that do not fit, as a menu
+        self.more.setObjectName("filter-chips-more")
+        self.more.setAutoRaise(True)
+        self.more.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.more.setMenu(QMenu(self.more))
+        self.more.hide()
+        self._row.addWidget(self.more)
         self._row.addStretch(1)
         self._specs: list[ChipSpec] = []
         self._chips: list[Chip] = []
@@ -154,12 +170,52 @@ class FilterChips(QWidget):
                 return chip
         return None
 
+    def hidden_chips(self) -> list[Chip]:
+        """The chips that did not fit the row: listed in the "+N" button's menu instead."""
+        return [chip for chip in self.chips() if chip.isHidden()]
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
     def _update_visible(self) -> None:
         show = bool(self._chips or self._similar is not None)
         changed = show == self.isHidden()
         self.setVisible(show)
+        self._fit()
         if changed:
             emit(self.shown_changed)
+
+    def _fit(self) -> None:
+        """Show the chips, in order, while they fit at their full size; the rest go into the
+        "+N" button's menu (each entry removes its filter), never squeezed unreadable."""
+        chips = self.chips()
+        margins = self._row.contentsMargins()
+        room = self.width() - margins.left() - margins.right()
+        gap = self._row.spacing()
+        self.more.setText(f"+{len(chips)}")  # the widest it says: its room is kept for it
+        more_width = self.more.sizeHint().width() + gap
+        used = 0
+        hidden: list[Chip] = []
+        for n, chip in enumerate(chips):
+            width = chip.sizeHint().width() + gap
+            last = n == len(chips) - 1
+            fits = used + width <= room - (0 if last and not hidden else more_width)
+            if hidden or not fits:
+                hidden.append(chip)
+            else:
+                used += width
+        for chip in chips:
+            chip.setVisible(chip not in hidden)
+        self.more.setVisible(bool(hidden))
+        if hidden:
+            self.more.setText(f"+{len(hidden)}")
+            self.more.setToolTip(f"{len(hidden)} more filter{'s' if len(hidden) > 1 else ''}")
+            menu = self.more.menu()
+            menu.clear()
+            for chip in hidden:
+                action = menu.addAction(f"Remove {chip.text()}")
+                action.triggered.connect(lambda *_, c=chip: emit(c.closed))
 
 
 class ChipsRow(QWidget):

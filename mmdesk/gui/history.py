@@ -1,8 +1,9 @@
 """Back and forward through what the grid showed, as a browser goes through pages.
 
 A :class:`Place` is one query as the person saw it: the words or the 'more like this' target
-(or the person whose photos the People section showed), the sidebar filters, the search bar's
-date range and camera, the grid's scroll position and selection. The window pushes the place it
+(or the person whose photos, or photos like theirs, the People section showed), the sidebar
+filters, the search bar's date range, camera and sort, the grid's scroll position and
+selection. The window pushes the place it
 leaves onto :class:`History` when a new search starts (a run of typing counts once);
 Back (Alt+Left, the mouse's back button, the toolbar) returns there and Forward comes back.
 :class:`MouseNavigation` turns the mouse's back and forward buttons into those actions.
@@ -37,6 +38,8 @@ class Place:
     dates: tuple[str | None, str | None] = (None, None)  # the search bar's From / To
     camera: str | None = None  # the search bar's camera
     person: int | None = None  # the People section showed this person's photos
+    more: bool = False  # ... or the photos like theirs ("More photos of this person")
+    sort: str = "relevance"  # the search bar's sort
     scroll: int = 0
     selected: tuple[int, ...] = ()
     current: int | None = None

@@ -218,8 +218,11 @@ class Paging:
             header = self.model.index(row)
             self.view.scrollTo(header, _AT_TOP)
             self.scrubber.set_current(key)
-            if self.view.visualRect(header).top() <= 0 or self.loaded >= self.total:
+            ranked = self.browsing is None  # a search's results are all in the grid
+            if ranked or self.view.visualRect(header).top() <= 0 or self.loaded >= self.total:
                 return
+        elif self.browsing is None:
+            return
         elif self.loaded >= self.total:
             return
         self._target = key

@@ -117,14 +117,33 @@ class PeopleView(QObject):
 
     def photos(self, person_id: int) -> None:
         """The person's photos in the grid, leaving no step behind (Back / Forward ask)."""
-        self._asked = self._place(person_id)
+        self._ask(self._place(person_id))
         label = f"Photos of {self._name(person_id)}"
         self._show(lambda lib: ops.photos_of(lib, person_id), label, person_id)
 
-    def _place(self, person_id: int) -> Place:
+    def show_more(self, person_id: int) -> None:
+        """Photos with faces like the person's that are not theirs yet, nearest first: a
+        step in the window's history, as the person's photos are."""
+        self.window.navigation.leaving(self._place(person_id, more=True))
+        self.more(person_id)
+
+    def more(self, person_id: int) -> None:
+        """The photos like the person's, leaving no step behind (Back / Forward ask)."""
+        self._ask(self._place(person_id, more=True))
+        label = f"More photos like {self._name(person_id)}"
+        self._show(lambda lib: ops.more_photos_of(lib, person_id), label)
+
+    def _place(self, person_id: int, more: bool = False) -> Place:
         """The person's photos as a place in the history, with the filters kept beside them
         (the sidebar's and the search bar's, in force again when Back returns)."""
-        return replace(self.window._place(), query="", similar=None, weak=False, person=person_id)
+        here = self.window._place()
+        return replace(here, query="", similar=None, weak=False, person=person_id, more=more)
+
+    def _ask(self, place: Place) -> None:
+        """The grid is about to show ``place``: the words and the similarity target of the
+        search before it no longer apply (the search box shows no stale words)."""
+        self._asked = place
+        self.window.leave_query()
 
     def showing_name(self) -> str:
         return self._name(self.showing) if self.showing is not None else ""
@@ -155,11 +174,6 @@ class PeopleView(QObject):
         """A search filled the grid: it no longer shows one person's photos."""
         self.showing = None
 
-    def show_more(self, person_id: int) -> None:
-        """Photos with faces like the person's that are not theirs yet, nearest first."""
-        label = f"More photos like {self._name(person_id)}"
-        self._show(lambda lib: ops.more_photos_of(lib, person_id), label)
-
     def _show(
         self, read: Callable[[Library], list[Result]], label: str, person: int | None = None
     ) -> None:
@@ -173,8 +187,7 @@ class PeopleView(QObject):
     def _shown(self, results: list[Result], label: str, person: int | None = None) -> None:
         self.showing = person
         window = self.window
-        asked = self._asked if self._asked.person == person else Place(person=person)
-        back_to = window.navigation.shown(asked) if person is not None else None
+        back_to = window.navigation.shown(self._asked)
         window.model.set_results(results)
         if back_to is not None:  # Back or Forward: where the person was in these photos
             window._reselect(set(back_to.selected), back_to.current)

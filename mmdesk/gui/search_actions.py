@@ -33,6 +33,7 @@ from mmdesk.core.library import Library
 from mmdesk.core.search import Filters, Result, group_moments
 from mmdesk.gui import dialogs
 from mmdesk.gui.compat import emit
+from mmdesk.gui.date_groups import Timeline, date_of
 from mmdesk.gui.filter_chips import sync as sync_chips
 from mmdesk.gui.history import Navigation, Place, select_filters, sidebar_filters
 from mmdesk.gui.moments import Segment, transcript_segments
@@ -160,7 +161,25 @@ class SearchActions(WindowParts):
         weak = self._weak and bool(query) and similar is None
         bar = self.searchbar
         filters = sidebar_filters(self.sidebar, ValueRole)
-        return Place(query, similar, filters, weak, dates=bar.date_range(), camera=bar.camera())
+        return Place(
+            query,
+            similar,
+            filters,
+            weak,
+            dates=bar.date_range(),
+            camera=bar.camera(),
+            sort=bar.options().sort,
+        )
+
+    def leave_query(self) -> None:
+        """Another view (a person's photos) takes the grid: the words in the search box and
+        a 'more like this' target are dropped (not searched: the caller shows its own)."""
+        self._similar = self._similar_source = None
+        self._weak = False
+        self.searchbar.edit.blockSignals(True)
+        self.searchbar.edit.clear()
+        self.searchbar.edit.blockSignals(False)
+        self._show_similar_chip(None)
 
     def filters(self) -> Filters:
         """What the sidebar and the search bar (date range, camera, sort) ask for now; the
@@ -248,10 +267,12 @@ class SearchActions(WindowParts):
         self.searchbar.edit.blockSignals(False)
         select_filters(self.sidebar, ValueRole, place.filters)
         self.searchbar.restore_filters(*place.dates, place.camera)
+        self.searchbar.set_sort(place.sort)
         sync_chips(self.searchbar, self.sidebar)
         people = getattr(self, "people_view", None)
         if place.person is not None and people is not None:
-            people.photos(place.person)  # the People section's question, asked again
+            # the People section's question, asked again
+            (people.more if place.more else people.photos)(place.person)
             return
         self.run_search()
 
@@ -270,6 +291,8 @@ class SearchActions(WindowParts):
             current_id = current.item_id if current else None
         self._reshowing = True  # a playing video keeps playing when it stays selected
         try:
+            if query and similar is None:  # (a browse's pages come grouped: gui.paging)
+                self.model.group_next(self._date_groups(kept))
             self.model.set_results(kept)
             self._reselect(keep_ids, current_id)
         finally:
@@ -291,6 +314,18 @@ class SearchActions(WindowParts):
             else:
                 explain_empty(self, query, similar)  # type: ignore[arg-type]
         emit(self.results_shown, len(kept))
+
+    def _date_groups(self, results: list[Result]) -> Timeline | None:
+        """A search sorted by date gets date headers as browsing does, counted over its own
+        results (similar results keep similarity order, so none)."""
+        if self.searchbar.options().sort not in ("newest", "oldest"):
+            return None
+        days: dict[str, int] = {}
+        for result in results:
+            day = date_of(result)
+            days[day] = days.get(day, 0) + 1
+        timeline = Timeline.from_days(days.items())
+        return timeline if len(timeline.groups) > 1 else None
 
     # the empty grid -----------------------------------------------------------------------------
     def show_empty(self, text: str, action: str = "", then: Any = None, hint: str = "") -> None:

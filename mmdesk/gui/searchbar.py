@@ -272,6 +272,14 @@ class SearchBar(QWidget):
     def set_query(self, text: str) -> None:
         self.edit.setText(text)
 
+    def set_sort(self, sort: str) -> None:
+        """Put back a sort (Back) without searching: the caller searches once."""
+        index = self.sort.findData(sort)
+        if index >= 0 and index != self.sort.currentIndex():
+            self.sort.blockSignals(True)
+            self.sort.setCurrentIndex(index)
+            self.sort.blockSignals(False)
+
     def options(self) -> SearchOptions:
         return SearchOptions(self.sort.currentData(), self.cutoff.value(), self.limit.value())
 

@@ -399,9 +399,14 @@ class ViewerController:
         return self.window.view.current_result()
 
     def _place(self) -> tuple[int, int]:
-        """(which result, of how many loaded) the current one is: date headers not counted."""
-        model = self.window.model
-        return model.result_number(self.window.view.currentIndex().row()), len(model.results())
+        """(which result, of how many) the current one is: date headers not counted; while
+        browsing, of every item the browse has (stepping on loads the next pages), not only
+        of the pages loaded so far."""
+        model, paging = self.window.model, self.window.paging
+        count = len(model.results())
+        if paging.browsing is not None:
+            count = max(count, paging.total)
+        return model.result_number(self.window.view.currentIndex().row()), count
 
     def turns(self, result: Result) -> int:
         return turns_of(self.window.model.turns, result)

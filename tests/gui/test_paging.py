@@ -79,3 +79,21 @@ def test_a_cutoff_that_hides_matches_offers_no_more(qtbot, settings, tmp_path):
     names = search(qtbot, window, "red")
     assert len(names) == 10 and "weaker matches hidden" in window.message.text()
     assert not window.paging.more_button.isVisible()
+
+
+def test_the_viewer_counts_every_item_of_a_browse_and_steps_past_the_loaded_page(
+    qtbot, settings, tmp_path
+):
+    window = open_window(qtbot, settings)
+    index_folder(qtbot, window, many_photos(tmp_path / "many", 230))
+    model, view = window.model, window.view
+    wait_for(qtbot, lambda: "Showing 200 of 230 items" in window.message.text())
+    view.setCurrentIndex(model.index(198))
+    window.viewer.open()
+    title = window.viewer.viewer.title
+    assert "199 of 230" in title.text()  # of the whole browse, not of the 200 loaded
+    window.viewer.step(1)  # the last one loaded: the next page is asked for
+    assert "200 of 230" in title.text()
+    wait_for(qtbot, lambda: len(model.results()) == 230)
+    window.viewer.step(1)
+    assert "201 of 230" in title.text() and window.viewer.current() == model.result(200)

@@ -50,3 +50,45 @@ def test_thumbnails_are_cached_by_path_mtime_and_size(tmp_path):
     assert first == thumb_path(tmp_path / "cache", str(photo), stat.st_mtime_ns, stat.st_size, 128)
     assert first.exists() and first.stat().st_size < 20_000
     assert ensure_thumbnail(tmp_path / "cache", str(photo), 128) == first
+
+
+@pytest.mark.parametrize("square", [False, True])
+def test_a_tile_paints_its_thumbnail_scaled_once_and_the_same_each_time(qtbot, square):
+    from PySide6.QtCore import QRect, QSize, Qt
+    from PySide6.QtGui import QColor, QFontMetrics, QImage, QPainter, QPixmap
+    from PySide6.QtWidgets import QApplication, QStyleOptionViewItem
+
+    from mmdesk.gui.results import ResultDelegate
+
+    source = QImage(QSize(300, 200), QImage.Format.Format_RGB32)
+    source.fill(QColor("blue"))
+    for x in range(150):  # left half red
+        for y in range(200):
+            source.setPixelColor(x, y, QColor("red"))
+    thumb = QPixmap.fromImage(source)
+    delegate = ResultDelegate()
+    delegate.square = square
+
+    class Index:
+        def data(self, role):
+            return {Qt.ItemDataRole.DecorationRole: thumb}.get(role)
+
+    def paint() -> QImage:
+        image = QImage(QSize(176, 200), QImage.Format.Format_RGB32)
+        image.fill(QColor("white"))
+        option = QStyleOptionViewItem()
+        option.rect = QRect(0, 0, 176, 200)
+        option.fontMetrics = QFontMetrics(QApplication.font())
+        option.palette = QApplication.palette()
+        painter = QPainter(image)
+        delegate.paint(painter, option, Index())  # type: ignore[arg-type]
+        painter.end()
+        return image
+
+    first, again = paint(), paint()
+    assert first == again and len(delegate._scaled) == 1  # scaled once, then copied
+    middle_y = 90
+    left, right = first.pixelColor(40, middle_y), first.pixelColor(136, middle_y)
+    assert left.red() > 200 and left.blue() < 60 and right.blue() > 200 and right.red() < 60
+    white_top = first.pixelColor(88, 12) == QColor("white")
+    assert white_top != square  # fitted: a 3:2 picture leaves room above; square: filled

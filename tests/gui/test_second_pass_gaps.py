@@ -87,6 +87,46 @@ def test_a_persons_photos_are_a_step_back_and_forward(qtbot, settings, photos, m
     wait_for(qtbot, lambda: people.showing == 4242)
 
 
+def test_photos_like_a_persons_are_a_step_and_a_person_clears_the_words(
+    qtbot, settings, photos, monkeypatch
+):
+    window = open_window(qtbot, settings)
+    index_folder(qtbot, window, photos)
+    search(qtbot, window, "blue")
+    shown = window.model.results()
+    monkeypatch.setattr(people_ops, "photos_of", lambda library, person: list(shown[:2]))
+    monkeypatch.setattr(people_ops, "more_photos_of", lambda library, person: list(shown[2:3]))
+    people = window.people_view
+    people.show_photos(7)
+    wait_for(qtbot, lambda: "Photos of" in window.message.text())
+    assert window.searchbar.query() == ""  # the words of the search before are gone
+    window.searchbar.edit.setText("red")  # typed later, then the person asked again
+    people.show_more(7)
+    wait_for(qtbot, lambda: "More photos like" in window.message.text())
+    assert window.searchbar.query() == "" and window.navigation.showing.more
+    assert [r.item_id for r in window.model.results()] == [shown[2].item_id]
+    window.navigation.back()
+    wait_for(qtbot, lambda: "Photos of" in window.message.text())
+    assert len(window.model.results()) == 2 and not window.navigation.showing.more
+    window.navigation.forward()
+    wait_for(qtbot, lambda: "More photos like" in window.message.text())
+    assert [r.item_id for r in window.model.results()] == [shown[2].item_id]
+
+
+def test_the_sort_is_part_of_a_step_back(qtbot, settings, photos):
+    window = open_window(qtbot, settings)
+    index_folder(qtbot, window, photos)
+    bar = window.searchbar
+    search(qtbot, window, "red")
+    _filtered(qtbot, window, lambda: bar.sort.setCurrentIndex(bar.sort.findData("newest")))
+    assert window.navigation.showing.sort == "newest"
+    assert window.navigation.history.behind[-1].sort == "relevance"
+    _filtered(qtbot, window, window.navigation.back)
+    assert bar.options().sort == "relevance" and bar.query() == "red"
+    _filtered(qtbot, window, window.navigation.forward)
+    assert bar.options().sort == "newest"
+
+
 def test_the_date_range_and_camera_survive_a_restart(qtbot, settings, photos):
     window = open_window(qtbot, settings)
     index_folder(qtbot, window, photos)
@@ -238,3 +278,29 @@ def test_tab_goes_search_grid_preview_past_the_new_widgets(qtbot, settings, phot
     qtbot.keyClick(window.view, Qt.Key.Key_Tab)
     focused = QApplication.focusWidget()
     assert focused is not None and window.preview_area.isAncestorOf(focused)
+
+
+def test_chips_that_do_not_fit_go_into_a_more_menu_not_squeezed(qtbot):
+    from mmdesk.gui.filter_chips import ChipSpec, FilterChips
+
+    chips = FilterChips()
+    qtbot.addWidget(chips)
+    specs = [ChipSpec("tag", f"Places/Town {n}", f"Tag: Places/Town {n}") for n in range(8)]
+    chips.resize(420, 30)
+    chips.show()
+    chips.set_chips(specs)
+    QApplication.processEvents()
+    hidden = chips.hidden_chips()
+    shown = [c for c in chips.chips() if c.isVisible()]
+    assert hidden and shown and len(hidden) + len(shown) == 8
+    assert all(c.width() >= c.sizeHint().width() for c in shown)  # each one readable
+    assert shown[-1].geometry().right() < chips.more.geometry().left() <= chips.width()
+    assert chips.more.isVisible() and chips.more.text() == f"+{len(hidden)}"
+    actions = chips.more.menu().actions()
+    assert [a.text() for a in actions] == [f"Remove {c.text()}" for c in hidden]
+    with qtbot.waitSignal(chips.removed) as removed:
+        actions[0].trigger()
+    assert removed.args == ["tag", specs[len(shown)].value]
+    chips.resize(3000, 30)
+    QApplication.processEvents()
+    assert chips.hidden_chips() == [] and not chips.more.isVisible()

@@ -165,3 +165,23 @@ def test_a_few_days_scattered_over_a_year_group_by_month_not_a_header_per_photo(
     assert Timeline.from_days(scattered) == Timeline("month", (("2024-09", 2), ("2024-03", 1)))
     trip = [("2024-09-23", 4), ("2024-09-04", 2), ("2024-08-30", 7)]  # within 62 days
     assert Timeline.from_days(trip).period == "day"
+
+
+def test_a_search_sorted_by_date_gets_headers_counted_over_its_results(qtbot, settings, tmp_path):
+    window = open_window(qtbot, settings)
+    index_folder(qtbot, window, three_months(tmp_path / "pics"))
+    model, bar = window.model, window.searchbar
+    bar.sort.setCurrentIndex(bar.sort.findData("newest"))
+    search(qtbot, window, "red")
+    results = model.results()
+    assert model.timeline is not None and window.paging.scrubber.isVisible()
+    months = sorted({date_of(r)[:7] for r in results}, reverse=True)
+    names = {"2024-05": "May 2024", "2024-03": "March 2024", "2024-01": "January 2024"}
+    titles = [model.header_at(row).title for row in header_rows(model)]
+    assert len(months) > 1 and len(results) < 36  # a search's results, not every photo
+    assert titles == [f"{names[m]} · {sum(date_of(r)[:7] == m for r in results)}" for m in months]
+    loaded = len(results)
+    window.paging.jump("2024-01")  # all in the grid already: a scroll, no page fetched
+    assert len(model.results()) == loaded
+    bar.sort.setCurrentIndex(bar.sort.findData("relevance"))
+    wait_for(qtbot, lambda: model.timeline is None)
