@@ -7,9 +7,11 @@ thumbnails made), the first result selected (the preview follows it), the sideba
 counting. Indexing includes the enrichers (OCR, captions, faces, text vectors). Uses the bundled
 default model (plugins/default; build it with ``python main.py models build-default``).
 
-Run: ``python bench/gui_stall.py [N] [--why]``. ``--why`` also samples every thread's stack
-while the GUI thread is late (or while a sampling thread cannot get the GIL), and prints them
-for each gap over 50 ms: what the GUI thread was doing, or which thread held the GIL.
+Run: ``python bench/gui_stall.py [N] [--why] [--decode processes|threads]``. ``--why`` also
+samples every thread's stack while the GUI thread is late (or while a sampling thread cannot
+get the GIL), and prints them for each gap over 50 ms: what the GUI thread was doing, or which
+thread held the GIL. ``--decode threads`` decodes in threads of the app's process, as the app
+did before it decoded in background processes: run both to compare.
 """
 
 from __future__ import annotations
@@ -107,6 +109,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("count", nargs="?", type=int, default=1000, help="photos to index")
     parser.add_argument("--why", action="store_true", help="print the stacks behind each stall")
+    parser.add_argument(
+        "--decode",
+        choices=("processes", "threads"),
+        default="processes",
+        help="where index runs decode: the app's background processes, or threads (as before)",
+    )
     args = parser.parse_args()
     from PySide6.QtCore import QElapsedTimer, QTimer
     from PySide6.QtWidgets import QApplication
@@ -132,6 +140,7 @@ def main() -> None:
         load_before = os.getloadavg()[0]
         app = make_app()
         window = open_window(Settings())
+        window.runner.registry.options.decode_processes = args.decode == "processes"
         window.show()
         window.searchbar.set_query("a red ball")
         sampler = Sampler()
@@ -154,6 +163,7 @@ def main() -> None:
         features: dict[str, Any] = {}
 
         def finished(result: object) -> None:
+            heartbeat.stop()  # indexing is over: quitting (joining the threads) is not a stall
             report.append(result)
             features.update(  # before quitting: quit() closes the window
                 watcher=window.watching.watcher is not None,
@@ -206,7 +216,7 @@ def main() -> None:
     print(
         f"indexed {getattr(r, 'indexed', '?')} photos in {seconds:.1f} s, enrichers included "
         f"({getattr(r, 'rate', 0):.1f} photos/s while embedding, model: default, "
-        f"{os.cpu_count()} CPUs)"
+        f"{os.cpu_count()} CPUs, decoding in {args.decode})"
     )
     print(
         f"app features on: watcher {features['watcher']}, preview showing an item "

@@ -1,7 +1,10 @@
 """Thumbnails cached on disk, made with Pillow. Qt-free, so workers and tests can call it.
 
 A thumbnail is keyed by the source's path, mtime and size: an edited photo gets a new
-thumbnail, an unchanged one is never decoded twice. The cache is rebuildable and lives under
+thumbnail, an unchanged one is never decoded twice. Indexing saves each photo's grid thumbnail
+from the picture it decoded anyway (so the grid never decodes a photo a second time, and a
+person browsing while the library fills finds them made); the app makes the others (moments
+of videos, previews) when first shown. The cache is rebuildable and lives under
 ``settings.cache_dir / "thumbs"``.
 """
 
@@ -76,10 +79,20 @@ def make_thumbnail(source: Path, target: Path, edge: int = GRID_EDGE) -> None:
         data = read_regular(source)
     except OSError as exc:
         raise MediaError(f"{source}: cannot read ({exc.strerror or exc})") from exc
-    image = decode_image(data, min_side=edge, name=str(source)).image
-    image.thumbnail((edge, edge), Image.Resampling.BICUBIC)
-    rgb = image
+    save_thumbnail(decode_image(data, min_side=edge, name=str(source)).image, target, edge)
+
+
+def save_thumbnail(image: Image.Image, target: Path, edge: int = GRID_EDGE) -> None:
+    """Save an upright RGB picture (left as it is) as the JPEG thumbnail ``target``,
+    atomically: a reader never sees half a file."""
+    small = image.copy()
+    small.thumbnail((edge, edge), Image.Resampling.BICUBIC)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(f".{os.getpid()}-{threading.get_ident()}.part")
-    rgb.save(partial, format="JPEG", quality=85)
+    small.save(partial, format="JPEG", quality=85)
     os.replace(partial, target)
+
+
+def thumbs_dir(cache_dir: Path) -> Path:
+    """The thumbnail cache under a library's cache folder."""
+    return cache_dir / "thumbs"

@@ -104,6 +104,7 @@ class TaskRunner(QObject):
         self.settings = settings
         self.registry = registry or Registry(settings)
         self.registry.options.spinning = False  # keep a core free for the window
+        self.registry.options.decode_processes = True  # ... and decoding out of its process
         # No thread of the app is niced, the core's decode threads included: one preempted
         # while it holds the GIL keeps the window waiting (bench/gui_stall.py on a busy
         # machine: 100-300 ms GIL waits with them niced).

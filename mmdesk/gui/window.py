@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from mmdesk.config import Settings
 from mmdesk.core.library import Library
-from mmdesk.core.thumbnails import PREVIEW_EDGE
+from mmdesk.core.thumbnails import PREVIEW_EDGE, thumbs_dir
 from mmdesk.errors import MmdeskError
 from mmdesk.gui import menus, notices
 from mmdesk.gui.dialogs import error_text, show_unexpected
@@ -103,9 +103,9 @@ class MainWindow(
         self.runner = TaskRunner(settings, self.library.registry, self)
         self.runner.error.connect(self.show_error)
         self.local_server = LocalServer(settings, self.runner, self)  # answers `mmdesk search`
-        thumbs_dir = settings.cache_dir / "thumbs"
-        self.thumbs = Thumbnails(self.runner, thumbs_dir, parent=self)
-        self.previews = Thumbnails(self.runner, thumbs_dir, PREVIEW_EDGE, capacity=6, parent=self)
+        thumbs = thumbs_dir(settings.cache_dir)  # indexing saves photos' grid thumbnails here
+        self.thumbs = Thumbnails(self.runner, thumbs, parent=self)
+        self.previews = Thumbnails(self.runner, thumbs, PREVIEW_EDGE, capacity=6, parent=self)
         self._build()
         install_chips(self)  # the search bar's filter chips, folder counts, cameras
         self._init_search()

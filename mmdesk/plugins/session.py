@@ -65,6 +65,9 @@ class SessionOptions:
     # more than it saves (default text model: 50-80 -> 10-20 ms to load; open_clip ViT-B-32's
     # text tower: ~200 -> 40-70 ms). Vectors agree to 2e-7 (cosine >= 0.9999998) either way.
     prepack: bool = True
+    # Index runs decode and preprocess in background processes (mmdesk.core.indexing
+    # .processes): the desktop app, whose window must not wait for a CPU behind them.
+    decode_processes: bool = False
 
     def for_one_shot(self) -> SessionOptions:
         """These options for a process that runs its models once and ends (``mmdesk search``):

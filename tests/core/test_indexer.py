@@ -215,3 +215,27 @@ def test_killed_index_run_resumes_without_loss_or_duplicates(
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert _consistent(settings.db_path) == (400, 400, 400)
+
+
+def test_indexing_saves_each_photos_grid_thumbnail(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mmdesk.core import thumbnails
+
+    root = tmp_path / "pics"
+    tall = make_photo(root / "tall.jpg", "red", size=(300, 600))
+    wide = make_photo(root / "wide.png", "blue", size=(640, 480))
+    with Library(settings) as library:
+        library.index([root])
+        cache = thumbnails.thumbs_dir(settings.cache_dir)
+
+        def decode_again(*_: object) -> None:
+            raise AssertionError("the grid decoded a photo that indexing had decoded")
+
+        monkeypatch.setattr(thumbnails, "make_thumbnail", decode_again)
+        for path, size in ((tall, (128, 256)), (wide, (256, 192))):
+            made = thumbnails.ensure_thumbnail(cache, str(path))  # found, not made
+            with Image.open(made) as thumb:
+                assert thumb.size == size and thumb.format == "JPEG"
+                red, _, blue = thumb.convert("RGB").getpixel((size[0] // 2, size[1] // 2))
+                assert (red > 200) == (path is tall) and (blue > 200) == (path is wide)

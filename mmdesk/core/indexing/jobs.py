@@ -17,6 +17,7 @@ from mmdesk.core.jobs import Changes
 from mmdesk.core.media import Decoder
 from mmdesk.core.paths import canonical, is_under
 from mmdesk.core.tasks import TaskState
+from mmdesk.core.thumbnails import thumbs_dir
 from mmdesk.errors import CancelledError, MmdeskError
 from mmdesk.kinds import Modality
 from mmdesk.store import Store
@@ -56,6 +57,8 @@ class IndexJob:
                 exclude=_own_folders(library),
                 retry_failed=self.retry_failed,
                 decoders=decoders_for(library),
+                thumbnails=thumbs_dir(library.settings.cache_dir),
+                decode_processes=library.registry.options.decode_processes,
             )
             changes = Changes(files=True, items=True, folders=True)
             changes.removed = bool(self.report.missing)
@@ -164,8 +167,11 @@ def index_paths(
     exclude: list[str] | None = None,
     retry_failed: bool = False,
     decoders: dict[str, Decoder] | None = None,
+    thumbnails: Path | None = None,
+    decode_processes: bool = False,
 ) -> IndexReport:
-    """Index media under canonical ``roots`` with every encoder in ``encoders``."""
+    """Index media under canonical ``roots`` with every encoder in ``encoders`` (photos'
+    grid thumbnails saved under ``thumbnails``, if given)."""
     state = state or TaskState()
     started = time.monotonic()
     report = IndexReport()
@@ -204,6 +210,8 @@ def index_paths(
         moves_possible=_moves_possible(store, plan),
         explicit_files={r for r in roots if os.path.isfile(r)},
         decoders=decoders or {},
+        thumbnails=thumbnails,
+        processes=decode_processes,
     )
     try:
         pipeline.run()

@@ -11,13 +11,17 @@ from __future__ import annotations
 import logging
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from mmdesk.core.indexing.plan import Plan, Work
 from mmdesk.core.indexing.prepare import IndexEncoder, Prepared, decode, hash_only
+from mmdesk.core.indexing.processes import MIN_FILES, StandIn, stand_ins, start_pool
 from mmdesk.core.indexing.report import IndexReport
 from mmdesk.core.jobs import Changes
 from mmdesk.core.media import Decoder, decoder_for
@@ -42,60 +46,101 @@ class Pipeline:
     moves_possible: bool = True
     explicit_files: set[str] = field(default_factory=set)
     decoders: dict[str, Decoder] = field(default_factory=dict)  # by file kind; else DECODERS
+    thumbnails: Path | None = None  # the thumbnail cache photos' grid thumbnails go to
+    processes: bool = False  # decode in background processes (many files; see .processes)
     done: int = 0
+    _stand_ins: dict[str, StandIn] | None = None  # decoding in processes
+    _threads: ThreadPoolExecutor | None = None  # the threads that took over broken processes
     peak_in_flight: int = 0  # most segments decoded or being decoded at once (for tests)
 
     def run(self) -> None:
         ahead = max(self.batch_size * 2, self.workers * 4)
-        pending: deque[tuple[Future[Prepared], int]] = deque()
+        pending: deque[tuple[Future[Prepared], int, Work]] = deque()
         in_flight = 0
         batch: list[Prepared] = []
         queue: Iterator[Work] = iter(self.plan.todo)
-        with ThreadPoolExecutor(
+        try:
+            with self._pool() as pool:
+                try:
+                    while True:
+                        while in_flight < ahead and (work := next(queue, None)) is not None:
+                            cost = self._estimate(work)
+                            pending.append((self._submit(pool, work), cost, work))
+                            in_flight += cost
+                            self.peak_in_flight = max(self.peak_in_flight, in_flight)
+                        if not pending:
+                            break
+                        future, cost, work = pending.popleft()
+                        in_flight -= cost
+                        try:
+                            prepared = future.result()
+                        except BrokenProcessPool:  # a decode process died (killed, or crashed)
+                            pool = self._to_threads(pool, [work] + [w for _, _, w in pending])
+                            pending = deque((self._submit(pool, w), c, w) for _, c, w in pending)
+                            prepared = self._submit(pool, work).result()
+                        if prepared.hashed_only and not prepared.error:
+                            if not self._moved(prepared):
+                                again = self._submit_decode(pool, prepared.work)
+                                pending.append((again, cost, prepared.work))
+                                in_flight += cost
+                                continue
+                        else:
+                            batch.append(prepared)
+                        self.done += 1
+                        if sum(max(1, len(p.segments)) for p in batch) >= self.batch_size:
+                            self._flush(batch)
+                            batch = []
+                        self.state.checkpoint()
+                except CancelledError:
+                    for future, _, _ in pending:
+                        future.cancel()
+                    self._flush(batch)  # what was decoded is kept
+                    raise
+                self._flush(batch)
+        finally:
+            if self._threads is not None:  # they took over from broken processes
+                self._threads.shutdown(wait=True)
+                self._threads = None
+        self.state.report(self.done, len(self.plan.todo), self.report.errors, message="done")
+
+    def _pool(self) -> Executor:
+        """Decode threads; in the app, for a run of many files whose encoders' preprocessing
+        can travel, background processes instead (:mod:`.processes`)."""
+        workers = max(1, self.workers)
+        if self.processes and len(self.plan.todo) >= MIN_FILES:
+            self._stand_ins = stand_ins(self.encoders)
+            pool = start_pool(workers) if self._stand_ins is not None else None
+            if pool is not None:
+                return pool
+        self._stand_ins = None
+        return ThreadPoolExecutor(
+            max_workers=workers, thread_name_prefix="decode", initializer=_decode_thread_priority
+        )
+
+    def _to_threads(self, pool: Executor, works: list[Work]) -> Executor:
+        """The decode processes broke: the rest of the run decodes in threads."""
+        log.warning("a decode process stopped; %d files are decoded in threads", len(works))
+        pool.shutdown(wait=False, cancel_futures=True)
+        self._stand_ins = None
+        self._threads = ThreadPoolExecutor(
             max_workers=max(1, self.workers),
             thread_name_prefix="decode",
             initializer=_decode_thread_priority,
-        ) as pool:
-            try:
-                while True:
-                    while in_flight < ahead and (work := next(queue, None)) is not None:
-                        cost = self._estimate(work)
-                        pending.append((self._submit(pool, work), cost))
-                        in_flight += cost
-                        self.peak_in_flight = max(self.peak_in_flight, in_flight)
-                    if not pending:
-                        break
-                    future, cost = pending.popleft()
-                    in_flight -= cost
-                    prepared = future.result()
-                    if prepared.hashed_only and not prepared.error:
-                        if not self._moved(prepared):
-                            pending.append((self._submit_decode(pool, prepared.work), cost))
-                            in_flight += cost
-                            continue
-                    else:
-                        batch.append(prepared)
-                    self.done += 1
-                    if sum(max(1, len(p.segments)) for p in batch) >= self.batch_size:
-                        self._flush(batch)
-                        batch = []
-                    self.state.checkpoint()
-            except CancelledError:
-                for future, _ in pending:
-                    future.cancel()
-                self._flush(batch)  # what was decoded is kept
-                raise
-            self._flush(batch)
-        self.state.report(self.done, len(self.plan.todo), self.report.errors, message="done")
+        )
+        return self._threads
 
-    def _submit(self, pool: ThreadPoolExecutor, work: Work) -> Future[Prepared]:
+    def _submit(self, pool: Executor, work: Work) -> Future[Prepared]:
         new = work.candidate.path not in self.plan.known
         if new and self.moves_possible:
             return pool.submit(hash_only, work)
         return self._submit_decode(pool, work)
 
-    def _submit_decode(self, pool: ThreadPoolExecutor, work: Work) -> Future[Prepared]:
-        return pool.submit(decode, work, self._for(work), self._decoder(work.candidate.kind))
+    def _submit_decode(self, pool: Executor, work: Work) -> Future[Prepared]:
+        decoder = self._decoder(work.candidate.kind)
+        encoders: list[Any] = self._for(work)
+        if self._stand_ins is not None:  # in a decode process: the encoders' stand-ins
+            encoders = [self._stand_ins[e.spec.id] for e in encoders]
+        return pool.submit(decode, work, encoders, decoder, self.thumbnails)
 
     def _decoder(self, kind: str) -> Decoder | None:
         return self.decoders.get(kind)

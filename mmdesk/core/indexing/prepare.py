@@ -7,8 +7,10 @@ run) or the file itself (corrupt, unsupported: retried when it changes) is to bl
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol, cast
 
 import numpy as np
@@ -16,9 +18,12 @@ import numpy as np
 from mmdesk.core.indexing.plan import Work
 from mmdesk.core.indexing.scan import Candidate
 from mmdesk.core.media import Decoder, Segment, decoder_for, hash_file
+from mmdesk.core.thumbnails import GRID_EDGE, save_thumbnail, thumb_path
 from mmdesk.errors import MmdeskError
 from mmdesk.kinds import MODALITY_OF_ITEM
 from mmdesk.plugins.protocols import AudioEncoder, ImageEncoder
+
+log = logging.getLogger(__name__)
 
 
 class EncoderSpecLike(Protocol):
@@ -76,8 +81,14 @@ def hash_only(work: Work) -> Prepared:
     return out
 
 
-def decode(work: Work, encoders: list[IndexEncoder], decoder: Decoder | None = None) -> Prepared:
-    """Hash (streamed, first), decode and preprocess one file for ``encoders``.
+def decode(
+    work: Work,
+    encoders: list[IndexEncoder],
+    decoder: Decoder | None = None,
+    thumbs: Path | None = None,
+) -> Prepared:
+    """Hash (streamed, first), decode and preprocess one file for ``encoders``; a photo's
+    grid thumbnail is saved under ``thumbs`` (if given) from the decoded picture.
 
     A video that breaks off mid-stream keeps the segments decoded before the break (the
     decoder stops its stream and says why in ``meta["truncated"]``)."""
@@ -88,6 +99,8 @@ def decode(work: Work, encoders: list[IndexEncoder], decoder: Decoder | None = N
         stream = (decoder or decoder_for(work.candidate.kind)).open(work.candidate.path)
         out.meta = stream.meta
         for segment in stream.segments:
+            if thumbs is not None and segment.image is not None and out.candidate.kind == "image":
+                _thumbnail(out.candidate, segment.image, thumbs)
             out.segments.append(_ready(segment, encoders))
 
     _guard(out, run)
@@ -111,6 +124,18 @@ def _ready(segment: Segment, encoders: list[IndexEncoder]) -> ReadySegment:
                 segment.audio, segment.sample_rate
             )
     return ready
+
+
+def _thumbnail(candidate: Candidate, image: Any, thumbs: Path) -> None:
+    """Save the photo's grid thumbnail unless the cache has it; a failure (a full disk, a
+    read-only cache) costs the grid a decode later, never the file its indexing."""
+    target = thumb_path(thumbs, candidate.path, candidate.mtime_ns, candidate.size, GRID_EDGE)
+    if target.exists():
+        return
+    try:
+        save_thumbnail(image, target)
+    except (OSError, ValueError) as exc:
+        log.debug("no thumbnail made while indexing %s: %s", candidate.path, exc)
 
 
 def _hash(out: Prepared) -> None:

@@ -16,6 +16,8 @@ mmdesk does not depend on scipy, and the plugins layer must not import ``mmdesk.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from math import gcd
 from typing import Any
@@ -166,6 +168,17 @@ def blocks(spec: np.ndarray, front: FrontEnd) -> np.ndarray:
     return np.stack([data[i * hop : i * hop + size] for i in range(n)]).astype(np.float32)
 
 
+def front_end(
+    front: FrontEnd, filters: np.ndarray, samples: np.ndarray, sample_rate: int
+) -> np.ndarray:
+    """Mono float samples at any rate -> (n_blocks, block, n_mels) model inputs."""
+    if np.ndim(samples) != 1:
+        raise ValueError(f"expected mono samples (1-D), got shape {np.shape(samples)}")
+    if int(sample_rate) != front.sample_rate:
+        samples = resample(samples, int(sample_rate), front.sample_rate)
+    return blocks(log_mel(samples, front, filters), front)
+
+
 class AisfxAudioEncoder(_OnnxEncoder):
     """Sound -> 512-d vector: numpy front end in decode threads, the CNN on ONNX Runtime."""
 
@@ -177,11 +190,11 @@ class AisfxAudioEncoder(_OnnxEncoder):
 
     def preprocess_audio(self, samples: np.ndarray, sample_rate: int) -> np.ndarray:
         """Mono float samples at any rate -> (n_blocks, block, n_mels) model inputs."""
-        if np.ndim(samples) != 1:
-            raise ValueError(f"expected mono samples (1-D), got shape {np.shape(samples)}")
-        if int(sample_rate) != self.front.sample_rate:
-            samples = resample(samples, int(sample_rate), self.front.sample_rate)
-        return blocks(log_mel(samples, self.front, self._filters), self.front)
+        return front_end(self.front, self._filters, samples, sample_rate)
+
+    def preprocessor(self) -> Callable[[np.ndarray, int], np.ndarray]:
+        """``preprocess_audio`` as a picklable function (no session), for decode processes."""
+        return functools.partial(front_end, self.front, self._filters)
 
     def encode(self, batch: np.ndarray) -> np.ndarray:
         """(N, block, n_mels) windows -> (N, dim) unit vectors, ``batch_size`` at a time."""

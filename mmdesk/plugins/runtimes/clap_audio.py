@@ -12,6 +12,7 @@ full windows instead: a search index needs every part and the same vector on eve
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -155,6 +156,10 @@ class ClapAudioEncoder(_OnnxEncoder):
     def preprocess_audio(self, samples: np.ndarray, sample_rate: int) -> np.ndarray:
         """The log-mel windows of one sound, ``(n_windows, 1, frames, n_mels)``."""
         return self.front.features(samples, sample_rate)
+
+    def preprocessor(self) -> Callable[[np.ndarray, int], np.ndarray]:
+        """``preprocess_audio`` as a picklable function (no session), for decode processes."""
+        return self.front.features
 
     def encode(self, batch: np.ndarray) -> np.ndarray:
         """One unit vector per window."""

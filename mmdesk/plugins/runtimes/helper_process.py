@@ -183,7 +183,7 @@ def serve(
         _reply(sink, reply)
 
 
-def _background() -> None:
+def run_in_background() -> None:
     """Run as background work: on Linux in the idle scheduling class (any thread of normal
     priority, the window's among them, takes a CPU from it at once; a niced process still
     held CPUs for 35 ms while the window's thread waited), elsewhere niced."""
@@ -204,7 +204,7 @@ def main() -> None:
     """The helper: runs the ``helper_load`` / ``helper_answer`` of the module named by its
     argument at a lower priority, answering on stdout until stdin closes."""
     runtime = importlib.import_module(sys.argv[1])
-    _background()
+    run_in_background()
     source, sink = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print must not corrupt the answers
     try:

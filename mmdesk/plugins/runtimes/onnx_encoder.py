@@ -10,12 +10,14 @@ with it costs only speed.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +75,11 @@ class OnnxImageEncoder(_OnnxEncoder):
 
     def preprocess(self, image: Image.Image) -> np.ndarray:
         return preprocess_image(image, self.spec.preprocess)
+
+    def preprocessor(self) -> Callable[[Image.Image], np.ndarray]:
+        """``preprocess`` as a picklable function of the manifest alone (no session): what
+        a decode process runs (mmdesk.core.indexing.processes)."""
+        return functools.partial(preprocess_image, cfg=dict(self.spec.preprocess))
 
     def encode(self, batch: np.ndarray) -> np.ndarray:
         if len(batch) == 0:
