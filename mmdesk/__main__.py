@@ -2,4 +2,5 @@
 
 from mmdesk.cli import run
 
-run()
+if __name__ == "__main__":  # a spawned decode process imports this module again: no CLI run
+    run()

@@ -6,6 +6,7 @@ passed down; the app never writes ``os.environ``.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import sys
@@ -91,7 +92,27 @@ def resolve_settings(flags: dict[str, object] | None = None) -> Settings:
     return settings
 
 
+# Extension modules that the first search or index run loads (onnxruntime's is ~20 MB).
+# Loading one holds the GIL, and from a cold disk it froze the shown window for 133 ms as the
+# first index run started (bench/gui_stall.py --why: ``create_module``); loaded before the
+# window shows, they cost start-up a little instead.
+PRELOAD = ("onnxruntime", "tokenizers", "numpy.fft", "decimal")
+
+
+def preload() -> None:
+    """Load :data:`PRELOAD` (each one that is installed) and Pillow's image plugins."""
+    for name in PRELOAD:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            log.info("not preloaded: %s is not installed", name)
+    from PIL import Image
+
+    Image.init()
+
+
 def open_window(settings: Settings, initial_folder: Path | None = None) -> MainWindow:
+    preload()
     window = MainWindow(settings, gui_settings(settings.data_dir))
     if initial_folder is not None:
         start_folder(window, initial_folder)

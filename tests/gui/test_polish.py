@@ -161,3 +161,28 @@ def test_a_tile_s_facts_line_says_the_date_and_score():
     assert facts_line(taken) == "2021-06-05 · 0.457"  # the CLI's scale (mmdesk.gui.scores)
     browsed = Result(2, "/p/b.jpg", float("nan"), "image", None, None, {})
     assert facts_line(browsed) == ""
+
+
+def test_the_window_opens_with_the_model_runtime_already_loaded(tmp_path):
+    """onnxruntime's 20 MB extension is loaded before the window shows, never by the first
+    index run while the window is on screen (loading it holds the GIL)."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from mmdesk.config import Settings\n"
+        "from mmdesk.gui.app import make_app, open_window\n"
+        "app = make_app()\n"
+        "assert 'onnxruntime' not in sys.modules\n"
+        "window = open_window(Settings())\n"
+        "print(sorted(m for m in ('onnxruntime', 'tokenizers') if m in sys.modules))\n"
+        "window.close()\n"
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", MMDESK_DATA_DIR=str(tmp_path / "d"))
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "['onnxruntime', 'tokenizers']"
