@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QTreeWidgetItem
@@ -105,3 +106,25 @@ class FakeJob:
             self.ran = epoch
         self.result = SimpleNamespace(metrics=SimpleNamespace(to_json=lambda: METRICS))
         return Changes(tags=True)
+
+
+def paint_tile(delegate: Any, data: dict[Any, Any], width: int, height: int) -> Any:
+    """What ``delegate`` paints for one row whose roles hold ``data``, on white (a QImage)."""
+    from PySide6.QtCore import QRect, QSize
+    from PySide6.QtGui import QColor, QFontMetrics, QImage, QPainter
+    from PySide6.QtWidgets import QApplication, QStyleOptionViewItem
+
+    class Index:
+        def data(self, role: Any) -> Any:
+            return data.get(role)
+
+    image = QImage(QSize(width, height), QImage.Format.Format_RGB32)
+    image.fill(QColor("white"))
+    option = QStyleOptionViewItem()
+    option.rect = QRect(0, 0, width, height)
+    option.fontMetrics = QFontMetrics(QApplication.font())
+    option.palette = QApplication.palette()
+    painter = QPainter(image)
+    delegate.paint(painter, option, Index())
+    painter.end()
+    return image

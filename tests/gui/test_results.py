@@ -54,9 +54,9 @@ def test_thumbnails_are_cached_by_path_mtime_and_size(tmp_path):
 
 @pytest.mark.parametrize("square", [False, True])
 def test_a_tile_paints_its_thumbnail_scaled_once_and_the_same_each_time(qtbot, square):
-    from PySide6.QtCore import QRect, QSize, Qt
-    from PySide6.QtGui import QColor, QFontMetrics, QImage, QPainter, QPixmap
-    from PySide6.QtWidgets import QApplication, QStyleOptionViewItem
+    from helpers import paint_tile
+    from PySide6.QtCore import QSize, Qt
+    from PySide6.QtGui import QColor, QImage, QPixmap
 
     from mmdesk.gui.results import ResultDelegate
 
@@ -69,21 +69,8 @@ def test_a_tile_paints_its_thumbnail_scaled_once_and_the_same_each_time(qtbot, s
     delegate = ResultDelegate()
     delegate.square = square
 
-    class Index:
-        def data(self, role):
-            return {Qt.ItemDataRole.DecorationRole: thumb}.get(role)
-
-    def paint() -> QImage:
-        image = QImage(QSize(176, 200), QImage.Format.Format_RGB32)
-        image.fill(QColor("white"))
-        option = QStyleOptionViewItem()
-        option.rect = QRect(0, 0, 176, 200)
-        option.fontMetrics = QFontMetrics(QApplication.font())
-        option.palette = QApplication.palette()
-        painter = QPainter(image)
-        delegate.paint(painter, option, Index())  # type: ignore[arg-type]
-        painter.end()
-        return image
+    def paint():
+        return paint_tile(delegate, {Qt.ItemDataRole.DecorationRole: thumb}, 176, 200)
 
     first, again = paint(), paint()
     assert first == again and len(delegate._scaled) == 1  # scaled once, then copied

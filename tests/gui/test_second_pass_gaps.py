@@ -8,11 +8,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import index_folder, open_window, search, wait_for
+from helpers import index_folder, open_window, paint_tile, search, wait_for
 from mmdesk_testing import make_photo
-from PySide6.QtCore import QPoint, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QDesktopServices, QFontMetrics, QImage, QKeySequence, QPainter
-from PySide6.QtWidgets import QApplication, QStyleOptionViewItem, QToolBar
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtGui import QDesktopServices, QKeySequence
+from PySide6.QtWidgets import QApplication, QToolBar
 
 from mmdesk.core.faces import people as people_ops
 from mmdesk.gui.history import Place
@@ -226,19 +226,8 @@ def test_tile_tags_are_chips_in_the_tags_colours(qtbot):
     delegate.show_tags = True
     delegate.tag_color = lambda name: "#ff0000" if name == "red" else None
 
-    class Index:
-        def data(self, role):
-            return {TagsRole: ["red", "plain"], Qt.ItemDataRole.DisplayRole: "a.png"}.get(role)
-
-    image = QImage(QSize(200, 220), QImage.Format.Format_RGB32)
-    image.fill(QColor("white"))
-    option = QStyleOptionViewItem()
-    option.rect = QRect(0, 0, 200, 220)
-    option.fontMetrics = QFontMetrics(QApplication.font())
-    option.palette = QApplication.palette()
-    painter = QPainter(image)
-    delegate.paint(painter, option, Index())  # type: ignore[arg-type]
-    painter.end()
+    tile = {TagsRole: ["red", "plain"], Qt.ItemDataRole.DisplayRole: "a.png"}
+    image = paint_tile(delegate, tile, 200, 220)
     reds = [
         (x, y)
         for y in range(image.height())
