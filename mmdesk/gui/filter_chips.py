@@ -2,8 +2,8 @@
 
 One chip per selected folder, tag and kind, one for the date range and one for the camera, and
 a "Similar to …" chip while a 'more like this' search shows. Chips that do not fit the row at
-their full size go into a "+N" button's menu. A chip's × asks for that filter to
-go (``removed``, or ``similar_cleared`` for the similarity chip); the window takes it away where
+their full size go into a "+N" button's menu. A chip's × asks for that filter to go
+(``removed``, or ``similar_cleared`` for the similarity chip); the window takes it away where
 it lives (the sidebar's selection, the search bar's date and camera) and searches again.
 """
 
@@ -199,9 +199,8 @@ class FilterChips(QWidget):
         hidden: list[Chip] = []
         for n, chip in enumerate(chips):
             width = chip.sizeHint().width() + gap
-            last = n == len(chips) - 1
-            fits = used + width <= room - (0 if last and not hidden else more_width)
-            if hidden or not fits:
+            last = n == len(chips) - 1  # needs no room for "+N" after it
+            if hidden or used + width > room - (0 if last else more_width):
                 hidden.append(chip)
             else:
                 used += width

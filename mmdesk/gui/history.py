@@ -3,8 +3,8 @@
 A :class:`Place` is one query as the person saw it: the words or the 'more like this' target
 (or the person whose photos, or photos like theirs, the People section showed), the sidebar
 filters, the search bar's date range, camera and sort, the grid's scroll position and
-selection. The window pushes the place it
-leaves onto :class:`History` when a new search starts (a run of typing counts once);
+selection. The window pushes the place it leaves onto :class:`History` when a new search
+starts (a run of typing counts once);
 Back (Alt+Left, the mouse's back button, the toolbar) returns there and Forward comes back.
 :class:`MouseNavigation` turns the mouse's back and forward buttons into those actions.
 """

@@ -218,12 +218,9 @@ class Paging:
             header = self.model.index(row)
             self.view.scrollTo(header, _AT_TOP)
             self.scrubber.set_current(key)
-            ranked = self.browsing is None  # a search's results are all in the grid
-            if ranked or self.view.visualRect(header).top() <= 0 or self.loaded >= self.total:
+            if self.view.visualRect(header).top() <= 0:
                 return
-        elif self.browsing is None:
-            return
-        elif self.loaded >= self.total:
+        if self.browsing is None or self.loaded >= self.total:  # a search's are all shown
             return
         self._target = key
         self._fetch(max(PAGE, timeline.offset(key) + PAGE - self.loaded))

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import inspect
 import math
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -176,9 +177,7 @@ class SearchActions(WindowParts):
         a 'more like this' target are dropped (not searched: the caller shows its own)."""
         self._similar = self._similar_source = None
         self._weak = False
-        self.searchbar.edit.blockSignals(True)
-        self.searchbar.edit.clear()
-        self.searchbar.edit.blockSignals(False)
+        self.searchbar.put_query("")
         self._show_similar_chip(None)
 
     def filters(self) -> Filters:
@@ -238,9 +237,7 @@ class SearchActions(WindowParts):
         self._similar = target
         self._similar_source = source
         self._weak = False
-        self.searchbar.edit.blockSignals(True)
-        self.searchbar.edit.clear()
-        self.searchbar.edit.blockSignals(False)
+        self.searchbar.put_query("")
         self.run_search()
 
     def more_like_selected(self) -> None:
@@ -262,9 +259,7 @@ class SearchActions(WindowParts):
         self._similar, self._weak = place.similar, place.weak
         if place.similar is None:
             self._similar_source = None
-        self.searchbar.edit.blockSignals(True)
-        self.searchbar.set_query(place.query)
-        self.searchbar.edit.blockSignals(False)
+        self.searchbar.put_query(place.query)
         select_filters(self.sidebar, ValueRole, place.filters)
         self.searchbar.restore_filters(*place.dates, place.camera)
         self.searchbar.set_sort(place.sort)
@@ -320,10 +315,7 @@ class SearchActions(WindowParts):
         results (similar results keep similarity order, so none)."""
         if self.searchbar.options().sort not in ("newest", "oldest"):
             return None
-        days: dict[str, int] = {}
-        for result in results:
-            day = date_of(result)
-            days[day] = days.get(day, 0) + 1
+        days = Counter(date_of(r) for r in results)  # in the results' (date) order
         timeline = Timeline.from_days(days.items())
         return timeline if len(timeline.groups) > 1 else None
 

@@ -272,6 +272,13 @@ class SearchBar(QWidget):
     def set_query(self, text: str) -> None:
         self.edit.setText(text)
 
+    def put_query(self, text: str) -> None:
+        """Put words in the box (Back, a restart, another view) without searching: the caller
+        searches, or shows its own results."""
+        self.edit.blockSignals(True)
+        self.edit.setText(text)
+        self.edit.blockSignals(False)
+
     def set_sort(self, sort: str) -> None:
         """Put back a sort (Back) without searching: the caller searches once."""
         index = self.sort.findData(sort)

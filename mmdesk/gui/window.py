@@ -233,9 +233,7 @@ class MainWindow(
         bar.sort.setCurrentIndex(max(0, bar.sort.findData(sort)))
         bar.cutoff.setValue(setting_int(q.value("search/cutoff", bar.cutoff.value())))
         bar.limit.setValue(setting_int(q.value("search/limit", bar.limit.value())))
-        bar.edit.blockSignals(True)
-        bar.set_query(str(q.value("search/query", "")))
-        bar.edit.blockSignals(False)
+        bar.put_query(str(q.value("search/query", "")))
         bar.restore_filters(*(setting_text(q.value(f"search/{k}")) for k in FILTER_KEYS))
         self.preview_area.setVisible(q.value("window/preview", "true") in (True, "true"))
 

@@ -106,15 +106,19 @@ class Pipeline:
     def _pool(self) -> Executor:
         """Decode threads; in the app, for a run of many files whose encoders' preprocessing
         can travel, background processes instead (:mod:`.processes`)."""
-        workers = max(1, self.workers)
         if self.processes and len(self.plan.todo) >= MIN_FILES:
             self._stand_ins = stand_ins(self.encoders)
-            pool = start_pool(workers) if self._stand_ins is not None else None
+            pool = start_pool(max(1, self.workers)) if self._stand_ins is not None else None
             if pool is not None:
                 return pool
         self._stand_ins = None
+        return self._decode_threads()
+
+    def _decode_threads(self) -> ThreadPoolExecutor:
         return ThreadPoolExecutor(
-            max_workers=workers, thread_name_prefix="decode", initializer=_decode_thread_priority
+            max_workers=max(1, self.workers),
+            thread_name_prefix="decode",
+            initializer=_decode_thread_priority,
         )
 
     def _to_threads(self, pool: Executor, works: list[Work]) -> Executor:
@@ -122,11 +126,7 @@ class Pipeline:
         log.warning("a decode process stopped; %d files are decoded in threads", len(works))
         pool.shutdown(wait=False, cancel_futures=True)
         self._stand_ins = None
-        self._threads = ThreadPoolExecutor(
-            max_workers=max(1, self.workers),
-            thread_name_prefix="decode",
-            initializer=_decode_thread_priority,
-        )
+        self._threads = self._decode_threads()
         return self._threads
 
     def _submit(self, pool: Executor, work: Work) -> Future[Prepared]:

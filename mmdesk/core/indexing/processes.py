@@ -78,6 +78,7 @@ def stand_ins(encoders: list[Any]) -> dict[str, StandIn] | None:
 def start_pool(workers: int) -> ProcessPoolExecutor | None:
     """A pool of ``workers`` spawned decode processes in the idle scheduling class, or None
     (logged) where one cannot start."""
+    pool = None
     try:
         context = multiprocessing.get_context("spawn")  # never fork a process with threads
         pool = ProcessPoolExecutor(
@@ -86,5 +87,7 @@ def start_pool(workers: int) -> ProcessPoolExecutor | None:
         pool.submit(int).result(timeout=60)  # started (and importable) before the run counts
     except Exception as exc:  # any failure to start: the run decodes in threads
         log.warning("decoding in threads: no decode processes (%s)", exc)
+        if pool is not None:  # what did start is stopped, not left behind
+            pool.shutdown(wait=False, cancel_futures=True)
         return None
     return pool
